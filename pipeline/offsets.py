@@ -1,28 +1,74 @@
 """Offset maps between a derived string and the string it came from.
 
-Every stage that rewrites text (markup stripping, OpenCC, full-width folding) builds one of these while it
-writes, so later offsets can always be carried back to the article's original text instead of drifting.
-A map is a list of contiguous pieces; a piece is either *equal* (same length on both sides, mapped char by
-char) or a *replacement* (any lengths, mapped only as a whole, so a span never splits a conversion such as
-内存 → 記憶體 in two).
+Every stage that rewrites text (markup stripping, clean-up, OpenCC) builds one of these while it writes, so
+later offsets can always be carried back to the article's original text instead of drifting.
+
+A map is a sequence of contiguous pieces that tile both strings in order. A piece is either *equal* (same
+length on both sides, mapped char by char; the characters themselves may differ, as in 發 → 发) or a
+*replacement* (any lengths, mapped only as a whole, so a span never splits a conversion such as 内存 → 記憶體
+in two). Deletions (source text that produced nothing) and insertions (derived text from nothing) are
+replacements with one empty side.
+
+Two directions, deliberately asymmetric:
+
+* :meth:`OffsetMap.to_source` is *exact*: the source span is precisely the text that produced the derived span.
+  Source text deleted at the span's edges produced none of it and is left out; deletions inside are kept so
+  the result stays one contiguous span.
+* :meth:`OffsetMap.to_derived` is *generous*: text inserted at the edges of the span's image is included, so
+  that ``to_derived(*to_source(a, b))`` always contains ``(a, b)``, and mapping forward through two maps in
+  turn agrees with mapping through their composition.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Piece:
+    """One aligned block: ``src[src_start:src_end]`` became ``dst[dst_start:dst_end]``.
+
+    ``replacement`` marks a block mapped only as a whole even when both sides have the same length
+    (鼠标 → 滑鼠 is not 鼠→滑 plus 标→鼠).
+    """
+
     src_start: int
     src_end: int
     dst_start: int
     dst_end: int
+    replacement: bool = False
 
     @property
     def equal(self) -> bool:
-        return self.src_end - self.src_start == self.dst_end - self.dst_start
+        return not self.replacement and self.src_end - self.src_start == self.dst_end - self.dst_start
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The pieces as seen from one side: starts/ends on that side and the other, plus the non-empty ones."""
+
+    f0: tuple[int, ...]
+    f1: tuple[int, ...]
+    t0: tuple[int, ...]
+    t1: tuple[int, ...]
+    nonempty: tuple[int, ...]  # indices of pieces with a non-empty "from" side
+    nonempty_f0: tuple[int, ...]
+
+
+def _side(pieces: tuple[Piece, ...], from_dst: bool) -> _Side:
+    if from_dst:
+        f0 = tuple(p.dst_start for p in pieces)
+        f1 = tuple(p.dst_end for p in pieces)
+        t0 = tuple(p.src_start for p in pieces)
+        t1 = tuple(p.src_end for p in pieces)
+    else:
+        f0 = tuple(p.src_start for p in pieces)
+        f1 = tuple(p.src_end for p in pieces)
+        t0 = tuple(p.dst_start for p in pieces)
+        t1 = tuple(p.dst_end for p in pieces)
+    nonempty = tuple(i for i in range(len(pieces)) if f1[i] > f0[i])
+    return _Side(f0, f1, t0, t1, nonempty, tuple(f0[i] for i in nonempty))
 
 
 @dataclass(frozen=True)
@@ -32,12 +78,23 @@ class OffsetMap:
     pieces: tuple[Piece, ...]
     source_length: int
     derived_length: int
-    _dst_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    _src_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _from_dst: _Side = field(init=False, repr=False, compare=False)
+    _from_src: _Side = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_dst_starts", tuple(p.dst_start for p in self.pieces))
-        object.__setattr__(self, "_src_starts", tuple(p.src_start for p in self.pieces))
+        src = dst = 0
+        for p in self.pieces:
+            if p.src_start != src or p.dst_start != dst or p.src_end < p.src_start or p.dst_end < p.dst_start:
+                raise ValueError(f"offset map pieces do not tile both strings at {p}")
+            src, dst = p.src_end, p.dst_end
+        if (src, dst) != (self.source_length, self.derived_length):
+            raise ValueError(f"pieces cover ({src}, {dst}), lengths are ({self.source_length}, {self.derived_length})")
+        object.__setattr__(self, "_from_dst", _side(self.pieces, True))
+        object.__setattr__(self, "_from_src", _side(self.pieces, False))
+
+    def __reduce__(self) -> tuple[type[OffsetMap], tuple[tuple[Piece, ...], int, int]]:
+        # the lookup tables are derived data: pickle only the pieces (maps travel between worker processes)
+        return (OffsetMap, (self.pieces, self.source_length, self.derived_length))
 
     @classmethod
     def identity(cls, length: int) -> OffsetMap:
@@ -46,103 +103,159 @@ class OffsetMap:
 
     @property
     def is_identity(self) -> bool:
+        """True when every offset maps to itself (the characters may still differ, as after t2s)."""
         return self.source_length == self.derived_length and all(p.equal for p in self.pieces)
 
-    # -- derived -> source ---------------------------------------------------------------------------
+    # -- public mapping --------------------------------------------------------------------------------------
     def to_source(self, start: int, end: int) -> tuple[int, int]:
-        """Source span covering derived ``[start, end)``; spans touching a replacement grow to all of it."""
+        """The source span that produced derived ``[start, end)``; spans touching a replacement grow to all of it."""
         if not 0 <= start <= end <= self.derived_length:
             raise ValueError(f"span ({start}, {end}) outside derived text of length {self.derived_length}")
-        if start == end:
-            pos = self._point(start, self._dst_starts, side="start", to_source=True)
-            return pos, pos
-        return (
-            self._point(start, self._dst_starts, side="start", to_source=True),
-            self._point(end, self._dst_starts, side="end", to_source=True),
-        )
+        return self._map(self._from_dst, start, end, generous=False)
 
-    # -- source -> derived ---------------------------------------------------------------------------
     def to_derived(self, start: int, end: int) -> tuple[int, int]:
-        """Derived span covering source ``[start, end)``; the inverse of :meth:`to_source` on equal pieces."""
+        """The derived span produced from source ``[start, end)``, with text inserted at its edges."""
         if not 0 <= start <= end <= self.source_length:
             raise ValueError(f"span ({start}, {end}) outside source text of length {self.source_length}")
-        if start == end:
-            pos = self._point(start, self._src_starts, side="start", to_source=False)
-            return pos, pos
-        return (
-            self._point(start, self._src_starts, side="start", to_source=False),
-            self._point(end, self._src_starts, side="end", to_source=False),
-        )
+        return self._map(self._from_src, start, end, generous=True)
 
-    def _point(self, pos: int, starts: tuple[int, ...], *, side: str, to_source: bool) -> int:
-        """Map one boundary. Starts skip past deleted material, ends stop before it."""
+    # -- mapping internals -----------------------------------------------------------------------------------
+    def _map(self, s: _Side, start: int, end: int, *, generous: bool) -> tuple[int, int]:
         if not self.pieces:
-            return 0
-        if side == "start":
-            # the first piece that contains pos, or begins at pos and is non-empty on our side
-            i = bisect_right(starts, pos) - 1
-            i = max(i, 0)
-            # skip pieces that are empty on our side (pure insertions/deletions) when pos is at their start
-            while i + 1 < len(self.pieces) and self._from_len(self.pieces[i], to_source) == 0 and \
-                    self._from_start(self.pieces[i + 1], to_source) == pos:
-                i += 1
-            piece = self.pieces[i]
-            f0, f1 = self._from_span(piece, to_source)
-            t0, t1 = self._to_span(piece, to_source)
-            if pos >= f1 and f1 > f0:
-                return t1
-            if piece.equal:
-                return t0 + (pos - f0)
-            return t0
-        # side == "end": the last piece that contains pos, or ends at pos and is non-empty on our side
-        i = bisect_left(starts, pos) - 1
-        i = max(i, 0)
-        piece = self.pieces[i]
-        f0, f1 = self._from_span(piece, to_source)
-        t0, t1 = self._to_span(piece, to_source)
-        if pos <= f0:
-            return t0
-        if piece.equal:
-            return t0 + (pos - f0)
-        return t1
+            return 0, 0
+        if start == end:
+            return self._map_point(s, start, generous=generous)
+        i = self._containing(s, start)
+        if self.pieces[i].equal:
+            lo = s.t0[i] + start - s.f0[i]
+        else:
+            lo = s.t0[i]
+        if generous and lo == s.t0[i]:  # the image starts where piece i's does: take insertions before it
+            lo = self._grow_left(s, i, lo)
+        j = self._containing(s, end - 1)
+        if self.pieces[j].equal:
+            hi = s.t0[j] + end - s.f0[j]
+        else:
+            hi = s.t1[j]
+        if generous and hi == s.t1[j]:
+            hi = self._grow_right(s, j, hi)
+        return lo, hi
 
     @staticmethod
-    def _from_span(p: Piece, to_source: bool) -> tuple[int, int]:
-        return (p.dst_start, p.dst_end) if to_source else (p.src_start, p.src_end)
+    def _grow_left(s: _Side, i: int, lo: int) -> int:
+        """Extend an image starting at piece ``i`` over the pieces just before it that are empty on our side."""
+        while i > 0 and s.f0[i - 1] == s.f1[i - 1]:
+            i -= 1
+            lo = s.t0[i]
+        return lo
 
     @staticmethod
-    def _to_span(p: Piece, to_source: bool) -> tuple[int, int]:
-        return (p.src_start, p.src_end) if to_source else (p.dst_start, p.dst_end)
+    def _grow_right(s: _Side, j: int, hi: int) -> int:
+        while j + 1 < len(s.f0) and s.f0[j + 1] == s.f1[j + 1]:
+            j += 1
+            hi = s.t1[j]
+        return hi
+
+    def _map_point(self, s: _Side, pos: int, *, generous: bool) -> tuple[int, int]:
+        """An empty span: a point, the pieces inserted at it (generous), or the replacement it falls inside."""
+        before = self._containing(s, pos - 1) if pos > 0 else -1  # piece holding the char left of pos
+        after = self._containing(s, pos) if pos < s.f1[-1] else len(self.pieces)  # piece holding the char at pos
+        if before == after:  # strictly inside one piece
+            if self.pieces[before].equal:
+                point = s.t0[before] + pos - s.f0[before]
+                return point, point
+            lo, hi = s.t0[before], s.t1[before]
+            return (self._grow_left(s, before, lo), self._grow_right(s, before, hi)) if generous else (lo, hi)
+        point = s.t1[before] if before >= 0 else 0
+        if generous and after - before > 1:
+            # pieces strictly between are empty on our side: everything inserted at pos
+            return s.t0[before + 1], s.t1[after - 1]
+        return point, point
 
     @staticmethod
-    def _from_len(p: Piece, to_source: bool) -> int:
-        return (p.dst_end - p.dst_start) if to_source else (p.src_end - p.src_start)
+    def _containing(s: _Side, pos: int) -> int:
+        """Index of the piece whose non-empty side holds character ``pos``."""
+        k = bisect_right(s.nonempty_f0, pos) - 1
+        return s.nonempty[k]
 
-    @staticmethod
-    def _from_start(p: Piece, to_source: bool) -> int:
-        return p.dst_start if to_source else p.src_start
-
+    # -- composition -----------------------------------------------------------------------------------------
     def then(self, outer: OffsetMap) -> OffsetMap:
-        """Compose: ``self`` maps B→A and ``outer`` maps C→B; the result maps C→A, piece by piece."""
+        """Compose: ``self`` maps B→A and ``outer`` maps C→B; the result maps C→A.
+
+        Exact (the same spans as mapping twice) except where a replacement of one map partially overlaps a
+        replacement of the other in B, or where text one map deletes sits at the very offset where the other
+        inserts: no tiling can express those, so the two are fused into one replacement covering both, which
+        never loses text (the result contains what mapping twice gives).
+        """
         if outer.source_length != self.derived_length:
-            raise ValueError("cannot compose offset maps over strings of different lengths")
+            raise ValueError(
+                f"cannot compose: outer map reads {outer.source_length} chars, inner map writes {self.derived_length}"
+            )
+        inner_pieces, outer_pieces = self.pieces, outer.pieces
         builder = OffsetMapBuilder()
-        for p in outer.pieces:
-            if p.equal:
-                # an equal outer piece may straddle several inner pieces: split at inner boundaries
-                pos = p.src_start
-                while pos < p.src_end:
-                    j = max(bisect_right(self._dst_starts, pos) - 1, 0)
-                    inner = self.pieces[j]
-                    stop = min(p.src_end, inner.dst_end) if inner.dst_end > pos else p.src_end
-                    a0, a1 = self.to_source(pos, stop)
-                    builder.add(a1 - a0, stop - pos, equal=inner.equal and (a1 - a0) == (stop - pos))
-                    pos = stop
-            else:
-                a0, a1 = self.to_source(p.src_start, p.src_end) if p.src_end > p.src_start else \
-                    self.to_source(p.src_start, p.src_start)
-                builder.add(a1 - a0, p.dst_end - p.dst_start, equal=False)
+        i = o = 0  # next inner / outer piece
+        pos = 0  # current position in B
+        a = c = 0  # positions in A and C already emitted
+        n_inner, n_outer = len(inner_pieces), len(outer_pieces)
+        while i < n_inner or o < n_outer:
+            # pieces empty on the B side (A text deleted, C text inserted at offset ``pos`` of B) pass straight
+            # through; deleted and inserted text at the same offset become one replacement of the one by the other
+            new_a, new_c = a, c
+            while i < n_inner and inner_pieces[i].dst_start == inner_pieces[i].dst_end:
+                new_a = inner_pieces[i].src_end
+                i += 1
+            while o < n_outer and outer_pieces[o].src_start == outer_pieces[o].src_end:
+                new_c = outer_pieces[o].dst_end
+                o += 1
+            if (new_a, new_c) != (a, c):
+                builder.add(new_a - a, new_c - c, equal=False)
+                a, c = new_a, new_c
+                continue
+            p, q = inner_pieces[i], outer_pieces[o]
+            if p.equal and q.equal:
+                stop = min(p.dst_end, q.src_end)
+                new_a = p.src_start + stop - p.dst_start
+                new_c = q.dst_start + stop - q.src_start
+                builder.add(new_a - a, new_c - c, equal=True)
+                a, c, pos = new_a, new_c, stop
+                i += p.dst_end == stop
+                o += q.src_end == stop
+                continue
+            # a replacement on either side: grow a region of B until no replacement crosses its end
+            stop = max(p.dst_end if not p.equal else pos, q.src_end if not q.equal else pos)
+            while True:
+                while i < n_inner and inner_pieces[i].dst_end <= stop and inner_pieces[i].dst_start < stop:
+                    i += 1
+                while o < n_outer and outer_pieces[o].src_end <= stop and outer_pieces[o].src_start < stop:
+                    o += 1
+                grown = stop
+                if i < n_inner and inner_pieces[i].dst_start < stop and not inner_pieces[i].equal:
+                    grown = max(grown, inner_pieces[i].dst_end)
+                if o < n_outer and outer_pieces[o].src_start < stop and not outer_pieces[o].equal:
+                    grown = max(grown, outer_pieces[o].src_end)
+                if grown == stop:
+                    break
+                stop = grown
+            # an equal piece may still straddle ``stop``: its part before ``stop`` joins the region
+            new_a = self._b_to_a_end(stop, i)
+            new_c = self._b_to_c_end(outer, stop, o)
+            builder.add(new_a - a, new_c - c, equal=False)
+            a, c, pos = new_a, new_c, stop
         return builder.build_map(self.source_length)
+
+    def _b_to_a_end(self, stop: int, i: int) -> int:
+        """A position of B offset ``stop`` given the first inner piece not wholly before it."""
+        if i < len(self.pieces) and self.pieces[i].dst_start < stop:
+            p = self.pieces[i]
+            return p.src_start + stop - p.dst_start  # an equal piece straddling stop
+        return self.pieces[i - 1].src_end if i > 0 else 0
+
+    @staticmethod
+    def _b_to_c_end(outer: OffsetMap, stop: int, o: int) -> int:
+        if o < len(outer.pieces) and outer.pieces[o].src_start < stop:
+            q = outer.pieces[o]
+            return q.dst_start + stop - q.src_start
+        return outer.pieces[o - 1].dst_end if o > 0 else 0
 
 
 class OffsetMapBuilder:
@@ -165,15 +278,26 @@ class OffsetMapBuilder:
         self.add(source_length, len(new_text), equal=False)
 
     def add(self, source_length: int, derived_length: int, *, equal: bool) -> None:
+        """Record a piece without its text (for callers that assemble the output string themselves).
+
+        ``equal=True`` with equal lengths maps char by char; anything else maps only as a whole. A one-char
+        replacement of one char is recorded as equal: the two mean the same.
+        """
+        if source_length < 0 or derived_length < 0:
+            raise ValueError("piece lengths must be >= 0")
         if source_length == 0 and derived_length == 0:
             return
-        equal = equal and source_length == derived_length
-        piece = Piece(self._src, self._src + source_length, self._dst, self._dst + derived_length)
+        same_length = source_length == derived_length
+        equal = same_length and (equal or source_length == 1)
         last = self._pieces[-1] if self._pieces else None
         if equal and last is not None and last.equal:
-            self._pieces[-1] = Piece(last.src_start, piece.src_end, last.dst_start, piece.dst_end)
+            self._pieces[-1] = Piece(
+                last.src_start, self._src + source_length, last.dst_start, self._dst + derived_length
+            )
         else:
-            self._pieces.append(piece)
+            self._pieces.append(
+                Piece(self._src, self._src + source_length, self._dst, self._dst + derived_length, not equal)
+            )
         self._src += source_length
         self._dst += derived_length
 
