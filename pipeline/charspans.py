@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
 from pipeline.document import Entity
@@ -29,9 +30,10 @@ class CharSpan(NamedTuple):
 def split_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
     """Split tokens in place so that every offset in ``offsets`` falls on a token boundary."""
     cuts: dict[int, set[int]] = {}
-    starts = [t.idx for t in doc]
+    starts = doc.to_array(IDX).tolist()  # no Token objects: this ran once per token of every article
+    text_len = len(doc.text)  # Doc.text is rebuilt on every access: read it once
     for off in offsets:
-        if off <= 0 or off >= len(doc.text):
+        if off <= 0 or off >= text_len:
             continue
         i = _token_index_at(starts, off)
         tok = doc[i]
@@ -49,6 +51,8 @@ def split_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
                 norms = [norm[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
             else:  # a length-changing normalization cannot be cut: keep it whole on the first piece
                 norms = [norm] + orths[1:]
+            for piece in norms:  # the retokenizer hashes attribute strings without interning them
+                doc.vocab.strings.add(piece)
             n = len(orths)
             retok.split(
                 tok,
