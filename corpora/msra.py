@@ -1,0 +1,141 @@
+"""Readers for character-level NER corpora: MSRA and Weibo (CoNLL char<TAB>tag) and CLUENER (JSON spans).
+
+Every reader returns :class:`NerSentence` objects (text + character spans), so training and evaluation never
+see a corpus's tagging scheme: BIO is decoded once, here, with seqeval's strict rules (an ``I-`` that does not
+continue a same-type entity starts no entity).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import DataError
+
+
+@dataclass(frozen=True)
+class NerSentence:
+    """A sentence and its gold entities as ``(start, end, label)`` character spans (end exclusive)."""
+
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def bio_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Strict (seqeval ``mode="strict"``-style) decoding of BIO/BIOES tags into spans.
+
+    A span starts at ``B-X`` (or ``S-X``) and continues over ``I-X``/``E-X`` of the same type; an orphan ``I-X``
+    is ignored instead of guessed into an entity, so scores computed from these spans are strict.
+    """
+    spans: list[tuple[int, int, str]] = []
+    start: int | None = None
+    label = ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, typ = tag.partition("-")
+        if start is not None and (prefix not in ("I", "E") or typ != label):
+            spans.append((start, i, label))
+            start = None
+        if prefix in ("B", "S"):
+            start, label = i, typ
+        if start is not None and prefix in ("E", "S"):
+            spans.append((start, i + 1, label))
+            start = None
+    return spans
+
+
+def read_conll_chars(path: str | Path, *, label_map: dict[str, str] | None = None) -> list[NerSentence]:
+    """Read a one-character-per-line ``char<TAB>tag`` file (MSRA, Weibo); blank lines separate sentences.
+
+    ``label_map`` renames or drops types (map to ``""`` to drop), e.g. Weibo's ``PER.NAM`` -> ``PER``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"NER corpus not found: {p}")
+    sentences: list[NerSentence] = []
+    chars: list[str] = []
+    tags: list[str] = []
+    with p.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                if chars:
+                    sentences.append(_sentence(chars, tags, label_map))
+                    chars, tags = [], []
+                continue
+            parts = line.split("\t") if "\t" in line else line.split(" ")
+            if len(parts) != 2 or not parts[0]:
+                raise DataError(f"{p}:{lineno}: expected 'char<TAB>tag', got {line!r}")
+            chars.append(parts[0][0] if len(parts[0]) > 1 else parts[0])
+            tags.append(parts[1])
+    if chars:
+        sentences.append(_sentence(chars, tags, label_map))
+    if not sentences:
+        raise DataError(f"{p}: no sentences")
+    return sentences
+
+
+def _sentence(chars: list[str], tags: list[str], label_map: dict[str, str] | None) -> NerSentence:
+    spans = bio_to_spans(tags)
+    if label_map is not None:
+        spans = [(s, e, label_map.get(lab, lab)) for s, e, lab in spans]
+        spans = [sp for sp in spans if sp[2]]
+    return NerSentence("".join(chars), tuple(spans))
+
+
+def read_msra(path: str | Path) -> list[NerSentence]:
+    """MSRA (SIGHAN 2006) train/test in char BIO; types PER, LOC, ORG."""
+    return read_conll_chars(path)
+
+
+def read_weibo(path: str | Path) -> list[NerSentence]:
+    """Weibo NER 2nd edition; named mentions only (``.NAM``), GPE folded into LOC to match MSRA's types."""
+    mapping = {
+        "PER.NAM": "PER",
+        "LOC.NAM": "LOC",
+        "GPE.NAM": "LOC",
+        "ORG.NAM": "ORG",
+        "PER.NOM": "",
+        "LOC.NOM": "",
+        "GPE.NOM": "",
+        "ORG.NOM": "",
+    }
+    return read_conll_chars(path, label_map=mapping)
+
+
+def read_cluener(path: str | Path, *, label_map: dict[str, str] | None = None) -> list[NerSentence]:
+    """CLUENER2020 JSON lines; its span ends are inclusive. Default map keeps name/address/organization/government."""
+    mapping = label_map or {"name": "PER", "address": "LOC", "organization": "ORG", "government": "ORG"}
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"NER corpus not found: {p}")
+    out: list[NerSentence] = []
+    for lineno, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{p}:{lineno}: not JSON: {exc}") from None
+        spans: list[tuple[int, int, str]] = []
+        for typ, surfaces in (obj.get("label") or {}).items():
+            if typ not in mapping:
+                continue
+            for positions in surfaces.values():
+                spans.extend((s, e + 1, mapping[typ]) for s, e in positions)
+        out.append(NerSentence(obj["text"], tuple(sorted(spans))))
+    return out
+
+
+def iter_bio_lines(sentences: Sequence[NerSentence]) -> Iterator[str]:
+    """Write sentences back as char BIO lines (for gold files and the traditional-script copy of dev)."""
+    for sent in sentences:
+        tags = ["O"] * len(sent.text)
+        for s, e, lab in sent.spans:
+            tags[s] = f"B-{lab}"
+            for i in range(s + 1, e):
+                tags[i] = f"I-{lab}"
+        for ch, tag in zip(sent.text, tags, strict=True):
+            yield f"{ch}\t{tag}"
+        yield ""

@@ -1,0 +1,1 @@
+"""Stance and topic classifiers: scikit-learn estimators, their training, evaluation and model cards."""

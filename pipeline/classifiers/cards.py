@@ -1,0 +1,136 @@
+"""Model cards (``MODEL_CARD.md``) written next to each trained model, from the facts recorded in its metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.classifiers.evaluation import confusion_table, per_class_table
+
+STANCE_DATA = (
+    "NLPCC 2016 shared task 4, task A training data (`evasampledata4-TaskAA.txt`, 3,000 Weibo posts, 5 targets; "
+    "source github.com/JDwangmo/weiboStanceDetection; no license stated, NLPCC evaluation terms apply; research use). "
+    "The 14 rows with an empty label are dropped; target spellings are normalised (`IphoneSE` -> `iPhone SE`)."
+)
+
+TOPIC_DATA = {
+    "thucnews_titles": "THUCNews titles, 10 classes (`dev.txt`, 10,000 titles, 1,000 per class; source "
+    "github.com/649453932/Chinese-Text-Classification-Pytorch; THUCNews is for academic research use).",
+    "cnews": "cnews (THUCNews full articles, 10 classes), the 701-article share in `../shared` (source "
+    "github.com/qianshuang/dl-exp; THUCNews is for academic research use).",
+    "tnews": "TNEWS (Toutiao titles, 15 classes) from FewCLUE (github.com/CLUEbenchmark/FewCLUE); no license stated.",
+}
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.2f} MB ({size:,} bytes)"
+
+
+def _common(meta: dict[str, Any], size: int) -> list[str]:
+    t = meta["timings"]
+    lines = [
+        "## How it was built",
+        "",
+        "Rebuild exactly (same data, same seed, same scores) from the repository root:",
+        "",
+        "```",
+        meta["command"] or "(command not recorded)",
+        "```",
+        "",
+        f"- training data rows: {meta['data']['rows']}",
+        f"- machine: {meta['machine']}",
+        f"- time: text analysis (OpenCC + jieba, once) {t.get('analyse_s', 0):.1f} s; "
+        f"cross-validation {t.get('cv_s', 0):.1f} s; final fit {t.get('fit_s', 0):.1f} s",
+        f"- size on disk: {_mb(size)} (`model.skops`, skops format with a trusted-type check, zip-compressed)",
+        "",
+    ]
+    return lines
+
+
+def stance_card(meta: dict[str, Any], size: int) -> str:
+    cv = meta["cv"]
+    p = meta["params"]
+    lines = [
+        "# Stance model (FAVOR / AGAINST / NONE toward a target)",
+        "",
+        "A `pipeline.classifiers.stance.StanceClassifier`: shared `TextFeatures` (TF-IDF of jieba word 1-2-grams and "
+        "character 1-4-grams on OpenCC t2s-normalized text"
+        + (", plus the sentiment/negation cue counts of `pipeline/classifiers/cues.py`" if p.get("cues") else "")
+        + f") and, per target, a `CalibratedLinearSVC` (linear SVM, C={p['C']}, probabilities from a "
+        "softmax with a temperature fitted on its out-of-fold scores). The NONE probability is scaled per target "
+        "(chosen by inner 3-fold CV on the training rows only) because F_avg ignores NONE.",
+        "",
+        f"Targets: {', '.join(meta['targets'])}. NONE scales: "
+        + ", ".join(f"{k} {v}" for k, v in meta["none_scales"].items())
+        + ".",
+        "",
+        "## Data",
+        "",
+        STANCE_DATA,
+        "",
+    ]
+    if cv:
+        lines += [
+            f"## Scores ({cv['folds']}-fold cross-validation, stratified by target and label, seed {p['seed']})",
+            "",
+            "F_avg = mean of F1(FAVOR) and F1(AGAINST), the shared task's measure, pooled over all targets.",
+            "",
+            f"**F_avg {cv['f_avg']:.4f}** (accuracy {cv['accuracy']:.4f}, n = {cv['n']})",
+            "",
+            "| target | F_avg | n |",
+            "|---|---:|---:|",
+            *[f"| {t} | {v['f_avg']:.4f} | {v['n']} |" for t, v in cv["per_target"].items()],
+            "",
+            per_class_table(cv["per_class"]),
+            "",
+        ]
+    lines += _common(meta, size)
+    lines += [
+        "## Limits",
+        "",
+        "- Only the five targets above: the `stance` stage refuses other targets.",
+        "- Trained on short Weibo posts (2016); on long news articles the input is far from the training data, "
+        "and NONE/FAVOR/AGAINST toward a target the article does not discuss is not meaningful.",
+        "- The official test set is not used here; scores on it are measured independently.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def topic_card(meta: dict[str, Any], size: int) -> str:
+    cv = meta["cv"]
+    p = meta["params"]
+    lines = [
+        f"# Topic model ({'headlines' if meta['input'] == 'title' else 'full articles'})",
+        "",
+        f"A scikit-learn `Pipeline` (`pipeline.classifiers.topic.make_topic_classifier('{p['preset']}')`): "
+        "`TextFeatures` (TF-IDF over jieba tokens and character n-grams of OpenCC t2s-normalized text) and "
+        f"a `CalibratedLinearSVC` (linear SVM, C={p['C']}, probabilities: softmax with a temperature fitted on "
+        "out-of-fold scores). Classes: " + " ".join(meta["classes"]) + ".",
+        "",
+        "## Data",
+        "",
+        TOPIC_DATA.get(meta["data"]["format"], meta["data"]["path"]),
+        "",
+    ]
+    if cv:
+        lines += [
+            f"## Scores ({cv['folds']}-fold stratified cross-validation, seed {p['seed']})",
+            "",
+            f"**accuracy {cv['accuracy']:.4f}, macro-F1 {cv['macro_f1']:.4f}** (n = {cv['n']})",
+            "",
+            per_class_table(cv["per_class"]),
+            "",
+            "Confusion matrix (out-of-fold predictions; plot: `confusion_cv.png`):",
+            "",
+            confusion_table(cv["confusion"], cv["labels"]),
+            "",
+        ]
+    lines += _common(meta, size)
+    lines += [
+        "## Limits",
+        "",
+        "- News of 2005-2011 (Sina RSS); categories and vocabulary of other sources and years differ.",
+        "- The official test split is not used here; scores on it are measured independently.",
+        "",
+    ]
+    return "\n".join(lines)

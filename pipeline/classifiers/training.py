@@ -1,0 +1,192 @@
+"""Train, cross-validate and save the stance and topic models (what ``zhnews train stance|topic`` runs).
+
+Texts are normalized and segmented once, before cross-validation, and every fold reuses that analysis: the
+folds then cost only feature extraction and fitting. Cross-validation predictions are made out of fold with the
+same seed as the final model, so a card's scores are reproducible by re-running the command printed on it.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from pipeline.classifiers.cards import stance_card, topic_card
+from pipeline.classifiers.evaluation import plot_confusion, stance_scores, topic_scores
+from pipeline.classifiers.linear import CalibratedLinearSVC
+from pipeline.classifiers.stance import StanceClassifier
+from pipeline.classifiers.topic import make_topic_classifier
+from pipeline.errors import DataError
+from pipeline.modelio import CARD_FILE, directory_size, save_model
+from pipeline.textfeatures import AnalyzedText, analyze_text
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TrainResult:
+    kind: str
+    cv: dict[str, Any] | None
+    timings: dict[str, float]
+    meta: dict[str, Any]
+    out: Path | None = None
+    size_bytes: int | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def analyze_all(texts: list[str], progress: Progress = _quiet) -> list[AnalyzedText]:
+    out: list[AnalyzedText] = []
+    for i, text in enumerate(texts, start=1):
+        out.append(analyze_text(text))
+        if i % 2000 == 0:
+            progress(f"analysed {i}/{len(texts)} texts")
+    return out
+
+
+def _machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} CPU(s) (shared), Python {platform.python_version()}"
+
+
+def train_stance(
+    data_path: str | Path,
+    *,
+    out: str | Path | None,
+    C: float = 0.5,
+    none_scale: float | str = "auto",
+    cues: bool = False,
+    folds: int = 5,
+    seed: int = 0,
+    command: str = "",
+    jobs: int = 1,
+    progress: Progress = _quiet,
+) -> TrainResult:
+    """Cross-validate (stratified by target and label) and fit a :class:`StanceClassifier` on all rows."""
+    from corpora.stance import load_stance
+    from pipeline.textfeatures import TextFeatures
+
+    data = load_stance(data_path)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    analysed = analyze_all(data.texts, progress)
+    timings["analyse_s"] = time.perf_counter() - t0
+    X = list(zip([ex.target for ex in data.examples], analysed, strict=True))
+    y = np.asarray(data.labels, dtype=object)
+    features = TextFeatures(word_ngram_range=(1, 2), char_ngram_range=(1, 4), cues=cues)
+    model = StanceClassifier(
+        features, CalibratedLinearSVC(C=C, random_state=seed), none_scale=none_scale, random_state=seed
+    )
+    cv_scores = None
+    if folds > 1:
+        strata = np.asarray([f"{t}|{lab}" for t, lab in zip([ex.target for ex in data.examples], y, strict=True)])
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        progress(f"{folds}-fold cross-validation on {len(y)} rows")
+        t0 = time.perf_counter()
+        pred = cross_val_predict(model, X, y, cv=splitter.split(X, strata), n_jobs=jobs)
+        timings["cv_s"] = time.perf_counter() - t0
+        cv_scores = stance_scores([ex.target for ex in data.examples], y, pred)
+        cv_scores["folds"] = folds
+    progress(f"fitting on all {len(y)} rows")
+    t0 = time.perf_counter()
+    model.fit(X, y)
+    timings["fit_s"] = time.perf_counter() - t0
+    meta = {
+        "targets": model.targets_,
+        "classes": [str(c) for c in model.classes_],
+        "none_scales": model.none_scales_,
+        "params": {"C": C, "none_scale": none_scale, "cues": cues, "seed": seed},
+        "data": {"path": str(data.path), "rows": len(y), "dropped": dict(data.dropped)},
+        "cv": cv_scores,
+        "timings": {k: round(v, 1) for k, v in timings.items()},
+        "machine": _machine(),
+        "command": command,
+    }
+    result = TrainResult("stance", cv_scores, timings, meta)
+    if out is not None:
+        _save(result, model, Path(out), lambda size: stance_card(meta, size))
+    return result
+
+
+def train_topic(
+    data_path: str | Path,
+    *,
+    out: str | Path | None,
+    data_format: str | None = None,
+    preset: str | None = None,
+    C: float | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    command: str = "",
+    jobs: int = 1,
+    progress: Progress = _quiet,
+) -> TrainResult:
+    """Cross-validate (stratified by label) and fit a topic pipeline; saves a confusion-matrix PNG with the card."""
+    from corpora.topic import load_topic_data
+
+    data = load_topic_data(data_path, data_format)
+    preset = preset or ("title" if data.kind == "title" else "fulltext")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    analysed = analyze_all(data.texts, progress)
+    timings["analyse_s"] = time.perf_counter() - t0
+    y = np.asarray(data.labels, dtype=object)
+    labels = sorted(set(data.labels))
+    model = make_topic_classifier(preset, C=C, random_state=seed)
+    cv_scores = None
+    if folds > 1:
+        if min(data.label_counts().values()) < folds:
+            raise DataError(f"{data.path}: a label has fewer than {folds} examples; lower --folds")
+        progress(f"{folds}-fold cross-validation on {len(y)} texts")
+        t0 = time.perf_counter()
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        pred = cross_val_predict(model, analysed, y, cv=splitter, n_jobs=jobs)
+        timings["cv_s"] = time.perf_counter() - t0
+        cv_scores = topic_scores(y, pred, labels)
+        cv_scores["folds"] = folds
+    progress(f"fitting on all {len(y)} texts")
+    t0 = time.perf_counter()
+    model.fit(analysed, y)
+    timings["fit_s"] = time.perf_counter() - t0
+    meta = {
+        "classes": [str(c) for c in model.classes_],
+        "input": "title" if preset == "title" else "fulltext",
+        "params": {"preset": preset, "C": model.named_steps["clf"].C, "seed": seed, "format": data.format},
+        "data": {"path": str(data.path), "rows": len(y), "format": data.format, "kind": data.kind},
+        "cv": cv_scores,
+        "timings": {k: round(v, 1) for k, v in timings.items()},
+        "machine": _machine(),
+        "command": command,
+    }
+    result = TrainResult("topic", cv_scores, timings, meta)
+    if out is not None:
+        out = Path(out)
+        if cv_scores is not None:
+            png = plot_confusion(
+                cv_scores["confusion"],
+                labels,
+                out / "confusion_cv.png",
+                f"topic ({preset}), {folds}-fold CV: accuracy {cv_scores['accuracy']:.4f}",
+            )
+            result.files.append(png)
+        _save(result, model, out, lambda size: topic_card(meta, size))
+    return result
+
+
+def _save(result: TrainResult, model: Any, out: Path, card: Callable[[int], str]) -> None:
+    model_file = save_model(model, out, kind=result.kind, meta=result.meta)
+    size = directory_size(out)
+    (out / CARD_FILE).write_text(card(size), encoding="utf-8")
+    result.size_bytes = directory_size(out)
+    result.out = out
+    result.files += [model_file, out / CARD_FILE]

@@ -1,0 +1,219 @@
+"""Features shared by the stance and topic classifiers: TF-IDF over normalized jieba tokens plus character n-grams.
+
+Both views are built from normalized text (t2s, half-width), so a traditional and a simplified copy of a post land
+on the same features. Inputs are either raw strings (a scikit-learn user calls ``model.predict(["…"])``, and the
+text is normalized and segmented with :func:`pipeline.segment.normalized_tokens`) or :class:`AnalyzedText`, which
+the pipeline stages build from what the normalize and segment stages already computed: prediction inside a run
+does not segment the text a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from pipeline.classifiers.cues import CUE_NAMES, cue_counts
+from pipeline.stopwords import FUNCTION_WORDS
+from pipeline.vocabstate import packed_state, unpacked_state
+
+if TYPE_CHECKING:
+    from pipeline.document import Article
+
+TEXT_FIELDS: tuple[str, ...] = ("text", "title", "title+text")
+
+
+@dataclass(frozen=True)
+class AnalyzedText:
+    """A text as the features see it: the normalized string (for character n-grams) and its normalized tokens."""
+
+    norm_text: str
+    tokens: tuple[str, ...]
+
+
+def analyze_text(text: str) -> AnalyzedText:
+    """Normalize and segment a raw string exactly as the default ``normalize`` and ``segment`` stages do."""
+    if len(text) <= _CACHED_LENGTH:
+        return _analyze_short(text)
+    return _analyze(text)
+
+
+# Headlines are analysed by every stage that reads the title (stance, topic, topicmodel): remember recent ones.
+_CACHED_LENGTH = 200
+
+
+@lru_cache(maxsize=1024)
+def _analyze_short(text: str) -> AnalyzedText:
+    return _analyze(text)
+
+
+def _analyze(text: str) -> AnalyzedText:
+    from pipeline.normalize import normalize_text
+    from pipeline.segment import normalized_tokens
+
+    return AnalyzedText(normalize_text(text)[0], tuple(normalized_tokens(text)))
+
+
+def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
+    """The article's ``field`` (see :data:`TEXT_FIELDS`) as features see it, reusing the run's own analysis.
+
+    The body comes from ``article.norm_text`` and the ``norm_`` of the segment stage's tokens; the title, which
+    no stage segments, is analysed here (a headline costs next to nothing). Without those stages the body is
+    analysed from scratch, so the stage still works in a config that lacks them.
+    """
+    if field not in TEXT_FIELDS:
+        raise ValueError(f"field must be one of {TEXT_FIELDS}, not {field!r}")
+    parts: list[AnalyzedText] = []
+    if field in ("title", "title+text") and article.title:
+        parts.append(analyze_text(article.title))
+    if field in ("text", "title+text"):
+        if article.doc is not None and article.norm_text is not None:
+            tokens = tuple(t.norm_ for t in article.doc if t.norm_ and not t.norm_.isspace())
+            parts.append(AnalyzedText(article.norm_text, tokens))
+        else:
+            parts.append(analyze_text(article.text))
+    if not parts:  # a title-only model on an article without a title: fall back to the body
+        return analyze_article(article, "text")
+    if len(parts) == 1:
+        return parts[0]
+    return AnalyzedText("\n".join(p.norm_text for p in parts), tuple(t for p in parts for t in p.tokens))
+
+
+def as_analyzed(item: str | AnalyzedText) -> AnalyzedText:
+    if isinstance(item, AnalyzedText):
+        return item
+    if isinstance(item, str):
+        return analyze_text(item)
+    raise TypeError(f"expected a str or AnalyzedText, got {type(item).__name__}")
+
+
+def _token_string(tokens: Iterable[str]) -> str:
+    """Tokens joined by spaces for a whitespace-splitting vectorizer (no callables: they would not load safely)."""
+    return " ".join(t.replace(" ", "_") for t in tokens if t.strip())
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """TF-IDF of word n-grams (jieba tokens) and character n-grams, plus optional stance cue counts.
+
+    Parameters are plain values, so ``GridSearchCV`` can tune them as ``features__char_ngram_range`` etc.
+    ``word_ngram_range`` or ``char_ngram_range`` set to ``None`` turns that view off; the ``*_weight``
+    parameters scale each block (a cheap way to balance views of very different sizes).
+    """
+
+    def __init__(
+        self,
+        *,
+        word_ngram_range: tuple[int, int] | None = (1, 2),
+        char_ngram_range: tuple[int, int] | None = (1, 4),
+        min_df: int | float = 1,
+        max_df: float = 1.0,
+        max_features: int | None = None,
+        sublinear_tf: bool = True,
+        stop_words: bool = False,
+        cues: bool = False,
+        word_weight: float = 1.0,
+        char_weight: float = 1.0,
+        cue_weight: float = 1.0,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.stop_words = stop_words
+        self.cues = cues
+        self.word_weight = word_weight
+        self.char_weight = char_weight
+        self.cue_weight = cue_weight
+
+    _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Vocabularies as string arrays: saving and loading with skops stays fast (see pipeline.vocabstate)."""
+        return packed_state(super().__getstate__(), self._VECTORIZERS)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(unpacked_state(state, self._VECTORIZERS))
+
+    def _vectorizer(self, **kwargs: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            lowercase=True,
+            dtype=np.float32,
+            **kwargs,
+        )
+
+    def fit(self, X: Sequence[str | AnalyzedText], y: Any = None) -> TextFeatures:
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: Sequence[str | AnalyzedText], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
+        if self.word_ngram_range is None and self.char_ngram_range is None and not self.cues:
+            raise ValueError("TextFeatures: every view is off (word_ngram_range, char_ngram_range, cues)")
+        docs = [as_analyzed(x) for x in X]
+        blocks: list[sp.spmatrix] = []
+        self.word_vectorizer_: TfidfVectorizer | None = None
+        self.char_vectorizer_: TfidfVectorizer | None = None
+        if self.word_ngram_range is not None:
+            self.word_vectorizer_ = self._vectorizer(
+                analyzer="word",
+                token_pattern=r"\S+",
+                ngram_range=tuple(self.word_ngram_range),
+                stop_words=sorted(FUNCTION_WORDS) if self.stop_words else None,
+            )
+            blocks.append(self.word_vectorizer_.fit_transform([_token_string(d.tokens) for d in docs]))
+        if self.char_ngram_range is not None:
+            self.char_vectorizer_ = self._vectorizer(analyzer="char", ngram_range=tuple(self.char_ngram_range))
+            blocks.append(self.char_vectorizer_.fit_transform([d.norm_text for d in docs]))
+        if self.cues:
+            blocks.append(self._cue_block(docs))
+        self.n_features_out_ = sum(b.shape[1] for b in blocks)
+        return self._combine(blocks)
+
+    def transform(self, X: Sequence[str | AnalyzedText]) -> sp.csr_matrix:
+        check_is_fitted(self, "n_features_out_")
+        docs = [as_analyzed(x) for x in X]
+        blocks: list[sp.spmatrix] = []
+        if self.word_vectorizer_ is not None:
+            blocks.append(self.word_vectorizer_.transform([_token_string(d.tokens) for d in docs]))
+        if self.char_vectorizer_ is not None:
+            blocks.append(self.char_vectorizer_.transform([d.norm_text for d in docs]))
+        if self.cues:
+            blocks.append(self._cue_block(docs))
+        return self._combine(blocks)
+
+    def _cue_block(self, docs: list[AnalyzedText]) -> sp.csr_matrix:
+        return sp.csr_matrix(np.vstack([cue_counts(d.tokens) for d in docs]).astype(np.float32))
+
+    def _combine(self, blocks: list[sp.spmatrix]) -> sp.csr_matrix:
+        weights = []
+        if self.word_ngram_range is not None:
+            weights.append(self.word_weight)
+        if self.char_ngram_range is not None:
+            weights.append(self.char_weight)
+        if self.cues:
+            weights.append(self.cue_weight)
+        scaled = [b * w if w != 1.0 else b for b, w in zip(blocks, weights, strict=True)]
+        return sp.hstack(scaled, format="csr", dtype=np.float32)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        names: list[str] = []
+        if self.word_vectorizer_ is not None:
+            names += [f"w:{n}" for n in self.word_vectorizer_.get_feature_names_out()]
+        if self.char_vectorizer_ is not None:
+            names += [f"c:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
+        if self.cues:
+            names += [f"cue:{n}" for n in CUE_NAMES]
+        return np.asarray(names, dtype=object)

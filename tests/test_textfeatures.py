@@ -1,0 +1,122 @@
+"""Shared text features: script-independent, reuse of the run's own segmentation, sklearn conventions, cue lexicon."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from pipeline.classifiers.cues import CUE_NAMES, cue_counts
+from pipeline.document import Article
+from pipeline.registry import create_stage
+from pipeline.segment import normalized_tokens
+from pipeline.stopwords import FUNCTION_WORDS, is_content_token
+from pipeline.textfeatures import AnalyzedText, TextFeatures, analyze_article, analyze_text
+
+SIMPLIFIED = ["国务院发布新的经济政策，股市大涨", "湖人队在主场击败了马刺队", "这部电影的票房创下新纪录"]
+TRADITIONAL = ["國務院發布新的經濟政策，股市大漲", "湖人隊在主場擊敗了馬刺隊", "這部電影的票房創下新紀錄"]
+
+
+def test_traditional_and_simplified_text_get_the_same_features() -> None:
+    features = TextFeatures().fit(SIMPLIFIED)
+    assert (features.transform(SIMPLIFIED) != features.transform(TRADITIONAL)).nnz == 0
+
+
+def test_full_width_digits_and_letters_match_half_width() -> None:
+    features = TextFeatures(word_ngram_range=None).fit(["iPhone 6s 售价 4288 元"])
+    wide = features.transform(["ｉＰｈｏｎｅ ６ｓ 售价 ４２８８ 元"])
+    narrow = features.transform(["iPhone 6s 售价 4288 元"])
+    assert (wide != narrow).nnz == 0
+
+
+def test_analyze_article_reuses_the_segment_stage_norms() -> None:
+    article = Article(id="x", path="x.txt", text="微軟公司發布了新的作業系統。", title="科技新聞")
+    for name in ("normalize", "segment"):
+        article = create_stage(name)(article)
+    body = analyze_article(article, "text")
+    assert body.norm_text == article.norm_text
+    assert list(body.tokens) == normalized_tokens(article.text)
+    both = analyze_article(article, "title+text")
+    assert both.tokens[: len(normalized_tokens("科技新聞"))] == tuple(normalized_tokens("科技新聞"))
+    assert analyze_article(article, "title").tokens == tuple(normalized_tokens("科技新聞"))
+
+
+def test_title_field_without_a_title_falls_back_to_the_body() -> None:
+    article = Article(id="y", path="y.txt", text="今天股市大涨")
+    assert analyze_article(article, "title") == analyze_text("今天股市大涨")
+
+
+def test_analyzed_and_raw_inputs_give_the_same_matrix() -> None:
+    features = TextFeatures(cues=True).fit(SIMPLIFIED)
+    analysed = [analyze_text(t) for t in SIMPLIFIED]
+    assert (features.transform(analysed) != features.transform(SIMPLIFIED)).nnz == 0
+
+
+def test_views_can_be_switched_off_and_named() -> None:
+    words_only = TextFeatures(char_ngram_range=None).fit(SIMPLIFIED)
+    names = words_only.get_feature_names_out()
+    assert len(names) == words_only.n_features_out_ == words_only.transform(SIMPLIFIED).shape[1]
+    assert all(n.startswith("w:") for n in names)
+    with pytest.raises(ValueError, match="every view is off"):
+        TextFeatures(word_ngram_range=None, char_ngram_range=None).fit(SIMPLIFIED)
+
+
+def test_stop_words_leave_the_word_vocabulary() -> None:
+    kept = TextFeatures(char_ngram_range=None, word_ngram_range=(1, 1)).fit(SIMPLIFIED)
+    dropped = TextFeatures(char_ngram_range=None, word_ngram_range=(1, 1), stop_words=True).fit(SIMPLIFIED)
+    assert "w:的" in set(kept.get_feature_names_out())
+    assert "w:的" not in set(dropped.get_feature_names_out())
+
+
+def test_params_are_stored_unchanged_for_clone_and_grid_search() -> None:
+    features = TextFeatures(char_ngram_range=(2, 3), min_df=2, cues=True)
+    assert features.get_params()["char_ngram_range"] == (2, 3)
+    copy = clone(features)
+    assert copy.get_params() == features.get_params()
+    assert not hasattr(copy, "n_features_out_")
+
+
+def test_negation_turns_a_positive_cue_into_a_negated_one() -> None:
+    plain = dict(zip(CUE_NAMES, cue_counts(normalized_tokens("我支持这个政策")), strict=True))
+    negated = dict(zip(CUE_NAMES, cue_counts(normalized_tokens("我不支持这个政策")), strict=True))
+    assert plain["positive"] > 0 and plain["negated_positive"] == 0
+    assert negated["positive"] == 0 and negated["negated_positive"] > 0
+    assert negated["polarity"] < 0 < plain["polarity"]
+
+
+def test_content_tokens_exclude_stop_words_punctuation_and_numbers() -> None:
+    assert is_content_token("经济")
+    assert not any(is_content_token(t) for t in ["的", "，", "2016", "a", "  ", "记者", "https", "mp4"])
+    assert "不" not in FUNCTION_WORDS  # negations carry stance
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(alphabet="的经济股市涨跌了，。ab 12國體育", min_size=1, max_size=30), min_size=1, max_size=5))
+def test_any_text_transforms_to_one_finite_row_each(texts: list[str]) -> None:
+    features = TextFeatures(cues=True).fit([*texts, "体育新闻"])
+    matrix = features.transform(texts)
+    assert matrix.shape == (len(texts), features.n_features_out_)
+    assert np.isfinite(matrix.data).all()
+
+
+def test_analyzed_text_is_a_plain_value() -> None:
+    a = AnalyzedText("股市", ("股市",))
+    assert a == AnalyzedText("股市", ("股市",))
+
+
+def test_saving_packs_vocabularies_without_touching_the_live_model(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    from pipeline.modelio import load_estimator
+
+    features = TextFeatures(min_df=1).fit(SIMPLIFIED)
+    vocabulary = dict(features.word_vectorizer_.vocabulary_)
+    sio.dump(features, tmp_path / "f.skops")
+    assert features.word_vectorizer_.vocabulary_ == vocabulary  # the fitted object is unchanged
+    loaded = load_estimator(tmp_path / "f.skops")
+    assert loaded.word_vectorizer_.vocabulary_ == vocabulary
+    assert (loaded.transform(TRADITIONAL) != features.transform(TRADITIONAL)).nnz == 0
