@@ -7,7 +7,9 @@ Record field ``stance``: a list with one entry per target, in the configured ord
 
 Options: ``model`` (a model directory; default ``models/stance``), ``targets`` (list of target names; default
 every target the model was trained on; names are matched like the training data's, so ``IphoneSE`` finds
-``iPhone SE``), ``field`` (``"title+text"`` default, ``"text"`` or ``"title"``). A target the model was not
+``iPhone SE``), ``field`` (``"title+text"`` default, ``"text"`` or ``"title"``), ``max_chars`` (default 500:
+the model reads the title and lead, as long as several of the Weibo posts it was trained on; a character n-gram
+pass over a whole long article cost more than segmenting it; 0 reads everything). A target the model was not
 trained on is a config error: a stance model cannot say anything about a target it never saw.
 """
 
@@ -23,10 +25,11 @@ from pipeline.errors import ConfigError
 from pipeline.modelcache import cached_model, default_model_dir
 from pipeline.modelio import read_meta
 from pipeline.registry import register_stage
-from pipeline.textfeatures import TEXT_FIELDS, analyze_article
+from pipeline.textfeatures import TEXT_FIELDS, analyze_article, truncated
 
 KIND = "stance"
 PROB_DIGITS = 4
+DEFAULT_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,12 @@ class StanceStage:
     model: str
     targets: tuple[str, ...]
     field: str = "title+text"
+    max_chars: int | None = DEFAULT_MAX_CHARS
     name: str = "stance"
 
     def __call__(self, article: Article) -> Article:
         estimator = cached_model(self.model, KIND).estimator
-        text = analyze_article(article, self.field)
+        text = truncated(analyze_article(article, self.field), self.max_chars)
         probs = estimator.predict_proba([(target, text) for target in self.targets])
         classes = [str(c) for c in estimator.classes_]
         entries: list[dict[str, Any]] = []
@@ -57,7 +61,11 @@ class StanceStage:
 
 @register_stage("stance")
 def make_stance(
-    *, model: str | None = None, targets: list[str] | None = None, field: str = "title+text"
+    *,
+    model: str | None = None,
+    targets: list[str] | None = None,
+    field: str = "title+text",
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> StanceStage:
     """Check options against the model's metadata now (cheap), load the model itself on first use."""
     directory = str(Path(model) if model else default_model_dir("stance"))
@@ -76,4 +84,6 @@ def make_stance(
             raise ConfigError(f"stance: model {directory} was not trained on target(s) {unknown}; it knows {known}")
     if not chosen:
         raise ConfigError("stance: no targets to predict")
-    return StanceStage(directory, tuple(dict.fromkeys(chosen)), field)
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 0:
+        raise ConfigError(f"stance: max_chars must be a whole number >= 0 (0: no limit), not {max_chars!r}")
+    return StanceStage(directory, tuple(dict.fromkeys(chosen)), field, max_chars or None)

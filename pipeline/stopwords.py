@@ -27,9 +27,15 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# English function words that mixed-language reposts carry (compared lower-cased)
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    "the a an of to in on at for and or but is are was were be been by with from as that this it its".split()
+)
+
 # pieces of URLs and file names that reposted articles carry in their text (https, com, mp4 ...)
 WEB_NOISE: frozenset[str] = frozenset("http https www com cn net org html htm php mp4 mp3 jpg jpeg png gif pdf".split())
 
+_LATIN_NOISE = WEB_NOISE | ENGLISH_FUNCTION_WORDS
 _HAS_WORD_CHAR = re.compile(r"[\w]", re.UNICODE)
 _ONLY_DIGITS = re.compile(r"^[\d.,%:/\-+]+$")
 
@@ -37,7 +43,12 @@ _ONLY_DIGITS = re.compile(r"^[\d.,%:/\-+]+$")
 def is_content_token(token: str, *, stop_words: frozenset[str] = FUNCTION_WORDS) -> bool:
     """True for tokens worth counting as topic terms: not a stop word, not punctuation, digits or one Latin letter."""
     token = token.strip()
-    if not token or token in stop_words or token.lower() in WEB_NOISE or not _HAS_WORD_CHAR.search(token):
+    if (
+        not token
+        or token in stop_words
+        or token.lower() in WEB_NOISE | ENGLISH_FUNCTION_WORDS
+        or not _HAS_WORD_CHAR.search(token)
+    ):
         return False
     if _ONLY_DIGITS.match(token):
         return False

@@ -86,6 +86,20 @@ def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
     return AnalyzedText("\n".join(p.norm_text for p in parts), tuple(t for p in parts for t in p.tokens))
 
 
+def truncated(text: AnalyzedText, max_chars: int | None) -> AnalyzedText:
+    """The first ``max_chars`` characters of the normalized text and the tokens that start within them."""
+    if max_chars is None or len(text.norm_text) <= max_chars:
+        return text
+    kept: list[str] = []
+    length = 0
+    for token in text.tokens:
+        if length >= max_chars:
+            break
+        kept.append(token)
+        length += len(token)
+    return AnalyzedText(text.norm_text[:max_chars], tuple(kept))
+
+
 def as_analyzed(item: str | AnalyzedText) -> AnalyzedText:
     if isinstance(item, AnalyzedText):
         return item

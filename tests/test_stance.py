@@ -220,6 +220,9 @@ def test_stage_targets_option_and_its_errors(model_dir: Path) -> None:
         create_stage("stance", {"model": str(model_dir), "targets": ["深圳禁摩限电"]})
     with pytest.raises(ConfigError, match="field"):
         create_stage("stance", {"model": str(model_dir), "field": "body"})
+    with pytest.raises(ConfigError, match="max_chars"):
+        create_stage("stance", {"model": str(model_dir), "max_chars": -1})
+    assert create_stage("stance", {"model": str(model_dir), "max_chars": 0}).max_chars is None
 
 
 def write_tsv(path: Path, X: list[tuple[str, str]], y: list[str]) -> Path:

@@ -15,7 +15,7 @@ from pipeline.document import Article
 from pipeline.registry import create_stage
 from pipeline.segment import normalized_tokens
 from pipeline.stopwords import FUNCTION_WORDS, is_content_token
-from pipeline.textfeatures import AnalyzedText, TextFeatures, analyze_article, analyze_text
+from pipeline.textfeatures import AnalyzedText, TextFeatures, analyze_article, analyze_text, truncated
 
 SIMPLIFIED = ["国务院发布新的经济政策，股市大涨", "湖人队在主场击败了马刺队", "这部电影的票房创下新纪录"]
 TRADITIONAL = ["國務院發布新的經濟政策，股市大漲", "湖人隊在主場擊敗了馬刺隊", "這部電影的票房創下新紀錄"]
@@ -120,3 +120,12 @@ def test_saving_packs_vocabularies_without_touching_the_live_model(tmp_path: Pat
     loaded = load_estimator(tmp_path / "f.skops")
     assert loaded.word_vectorizer_.vocabulary_ == vocabulary
     assert (loaded.transform(TRADITIONAL) != features.transform(TRADITIONAL)).nnz == 0
+
+
+def test_truncation_keeps_the_lead_and_its_tokens() -> None:
+    text = analyze_text("央行宣布降准。" * 30)
+    short = truncated(text, 20)
+    assert short.norm_text == text.norm_text[:20]
+    assert "".join(short.tokens).startswith(short.norm_text[:14])
+    assert len("".join(short.tokens)) < len("".join(text.tokens))
+    assert truncated(text, None) is text and truncated(text, 10_000) is text
