@@ -112,8 +112,8 @@ def test_shipped_model_finds_the_names_of_a_news_article() -> None:
 
 @shipped
 def test_shipped_model_finds_entities_inside_jieba_words() -> None:
-    """驻日美军: jieba keeps 日美军 (or 驻日) as one word; the model still marks 日 as a place."""
-    text = "驻日美军司令部发表声明。"
+    """驻日美军: jieba cuts 驻|日美军; the model still marks 日 (and 美) as places, inside that jieba word."""
+    text = "驻日美军表示，美日同盟将加强。"
     article = Article(id="t", path="<test>", text=text)
     article = create_stage("segment", {})(create_stage("normalize", {})(article))
     assert article.doc is not None

@@ -30,6 +30,7 @@ def add_commands(groups: CommandGroups) -> None:
     e.add_argument("model", help="model folder (e.g. models/ner)")
     e.add_argument("--config", default=str(DEFAULT_CONFIG))
     e.add_argument("--traditional", action="store_true", help="also score an OpenCC s2t copy of the dev split")
+    e.add_argument("--no-hmm", action="store_true", help="segment with jieba's HMM off (as the default run config)")
     e.add_argument("--json", dest="json_out", help="write the scores as JSON to this file")
     e.set_defaults(func=_eval_dev, accepts_overrides=True)
 
@@ -53,7 +54,7 @@ def _eval_dev(args: argparse.Namespace) -> int:
     from pipeline.nermodel.evalrun import evaluate_dev
     from pipeline.nermodel.evaluate import format_scores
 
-    report = evaluate_dev(args.model, args.config, _overrides(args), traditional=args.traditional)
+    report = evaluate_dev(args.model, args.config, _overrides(args), traditional=args.traditional, hmm=not args.no_hmm)
     for name, scores in report["scores"].items():
         print(f"== {name} ({report['dev_sentences']} sentences, {report['chars']} chars)")
         print(format_scores(scores))

@@ -83,12 +83,17 @@ def run_stages(
 
 
 def evaluate_dev(
-    model: str | Path, config: str | Path, overrides: dict[str, Any] | None = None, *, traditional: bool = False
+    model: str | Path,
+    config: str | Path,
+    overrides: dict[str, Any] | None = None,
+    *,
+    traditional: bool = False,
+    hmm: bool = True,
 ) -> dict[str, Any]:
     dev = dev_sentences(config, overrides)
     chars = sum(len(s.text) for s in dev)
-    report: dict[str, Any] = {"model": str(model), "dev_sentences": len(dev), "chars": chars, "scores": {}}
-    pred, seconds = run_stages(model, [s.text for s in dev])
+    report: dict[str, Any] = {"model": str(model), "dev_sentences": len(dev), "chars": chars, "hmm": hmm, "scores": {}}
+    pred, seconds = run_stages(model, [s.text for s in dev], hmm=hmm)
     report["scores"]["simplified"] = span_scores([s.spans for s in dev], pred)
     report["seconds"] = seconds
     total = seconds["normalize+segment"] + seconds["ner"]
@@ -96,7 +101,7 @@ def evaluate_dev(
     report["ner_chars_per_second"] = chars / seconds["ner"] if seconds["ner"] else 0.0
     if traditional:
         trad, per_char = to_traditional(dev)
-        tpred, _ = run_stages(model, [s.text for s in trad])
+        tpred, _ = run_stages(model, [s.text for s in trad], hmm=hmm)
         report["scores"]["traditional"] = span_scores([s.spans for s in trad], tpred)
         report["traditional_per_char_converted"] = per_char
         report["traditional_changed_sentences"] = sum(1 for a, b in zip(dev, trad, strict=True) if a.text != b.text)
