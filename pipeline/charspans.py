@@ -8,6 +8,7 @@ every offset still indexes the article's original text.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -31,7 +32,8 @@ def split_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
     """Split tokens in place so that every offset in ``offsets`` falls on a token boundary."""
     cuts: dict[int, set[int]] = {}
     starts = doc.to_array(IDX).tolist()  # no Token objects: this ran once per token of every article
-    text_len = len(doc.text)  # Doc.text is rebuilt on every access: read it once
+    # Doc.text joins every token on each access; the last token's end is the same number, for free
+    text_len = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
     for off in offsets:
         if off <= 0 or off >= text_len:
             continue
@@ -45,12 +47,12 @@ def split_tokens_at(doc: Doc, offsets: Iterable[int]) -> None:
         for i, inner in cuts.items():
             tok = doc[i]
             bounds = [0, *sorted(inner), len(tok.text)]
-            orths = [tok.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            orths = [tok.text[a:b] for a, b in itertools.pairwise(bounds)]
             norm = tok.norm_
             if len(norm) == len(tok.text):
-                norms = [norm[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+                norms = [norm[a:b] for a, b in itertools.pairwise(bounds)]
             else:  # a length-changing normalization cannot be cut: keep it whole on the first piece
-                norms = [norm] + orths[1:]
+                norms = [norm, *orths[1:]]
             for piece in norms:  # the retokenizer hashes attribute strings without interning them
                 doc.vocab.strings.add(piece)
             n = len(orths)

@@ -79,10 +79,11 @@ class CharNER:
         chunks: list[tuple[int, int, dict]] = []  # (doc index, chunk start, features)
         lexicon = default_lexicon()
         for d, doc in enumerate(docs):
-            if not doc.text:
+            text = doc.text  # Doc.text joins every token on each access: read it once
+            if not text:
                 continue
             feats = self.vocab_.encode(doc_parts(doc, lexicon))
-            for s, e in chunk_bounds(doc.text, self.max_chunk):
+            for s, e in chunk_bounds(text, self.max_chunk):
                 chunks.append((d, s, slice_features(feats, s, e)))
         results: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         # sort by length so batches waste little padding; results are placed back by index
