@@ -19,12 +19,16 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
+from spacy.attrs import NORM
 
 from pipeline.classifiers.cues import CUE_NAMES, cue_counts
 from pipeline.stopwords import FUNCTION_WORDS
+from pipeline.tfidfrows import tfidf_rows
 from pipeline.vocabstate import packed_state, unpacked_state
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from pipeline.document import Article
 
 TEXT_FIELDS: tuple[str, ...] = ("text", "title", "title+text")
@@ -58,7 +62,9 @@ def _analyze(text: str) -> AnalyzedText:
     from pipeline.normalize import normalize_text
     from pipeline.segment import normalized_tokens
 
-    return AnalyzedText(normalize_text(text)[0], tuple(normalized_tokens(text)))
+    # hmm=False: the default segment stage's setting, so a headline is cut like the body of the same article
+    # (and 4x faster); on THUCNews titles it scored 86.03 % in CV against 85.83 % with jieba's HMM.
+    return AnalyzedText(normalize_text(text)[0], tuple(normalized_tokens(text, hmm=False)))
 
 
 def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
@@ -75,8 +81,7 @@ def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
         parts.append(analyze_text(article.title))
     if field in ("text", "title+text"):
         if article.doc is not None and article.norm_text is not None:
-            tokens = tuple(t.norm_ for t in article.doc if t.norm_ and not t.norm_.isspace())
-            parts.append(AnalyzedText(article.norm_text, tokens))
+            parts.append(AnalyzedText(article.norm_text, doc_norms(article.doc)))
         else:
             parts.append(analyze_text(article.text))
     if not parts:  # a title-only model on an article without a title: fall back to the body
@@ -84,6 +89,12 @@ def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
     if len(parts) == 1:
         return parts[0]
     return AnalyzedText("\n".join(p.norm_text for p in parts), tuple(t for p in parts for t in p.tokens))
+
+
+def doc_norms(doc: Doc) -> tuple[str, ...]:
+    """The ``norm_`` of every non-space token, read as one array (a ``Token`` object per token cost 10x more)."""
+    strings = doc.vocab.strings
+    return tuple(n for n in map(strings.__getitem__, doc.to_array(NORM).tolist()) if n and not n.isspace())
 
 
 def truncated(text: AnalyzedText, max_chars: int | None) -> AnalyzedText:
@@ -200,9 +211,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         docs = [as_analyzed(x) for x in X]
         blocks: list[sp.spmatrix] = []
         if self.word_vectorizer_ is not None:
-            blocks.append(self.word_vectorizer_.transform([_token_string(d.tokens) for d in docs]))
+            blocks.append(tfidf_rows(self.word_vectorizer_, [_token_string(d.tokens) for d in docs]))
         if self.char_vectorizer_ is not None:
-            blocks.append(self.char_vectorizer_.transform([d.norm_text for d in docs]))
+            blocks.append(tfidf_rows(self.char_vectorizer_, [d.norm_text for d in docs]))
         if self.cues:
             blocks.append(self._cue_block(docs))
         return self._combine(blocks)

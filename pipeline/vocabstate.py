@@ -33,7 +33,7 @@ def unpack_vectorizer(vectorizer: Any) -> Any:
     """Undo :func:`pack_vectorizer` in place (a vectorizer that was not packed is returned unchanged)."""
     if vectorizer is not None and PACKED_ATTR in vars(vectorizer):
         terms = vars(vectorizer).pop(PACKED_ATTR)
-        vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(terms.tolist())}
+        vectorizer.vocabulary_ = dict(zip(terms.tolist(), range(len(terms)), strict=True))
     return vectorizer
 
 

@@ -1,0 +1,84 @@
+"""What the stance and topic stages add to a default ``zhnews run``, model loading included (issue 4: < 10 %).
+
+Runs the real command in fresh processes, alternately with the default config and with the same config minus
+``stance`` and ``topic``, and prints for each pair: the wall time of both runs, the stage seconds the run itself
+recorded (``summary.json``; a stage's first article includes loading its model and the libraries it needs), and
+the classifiers' share. The median of ``--repeat`` pairs is the figure to quote; run it on a quiet machine, since
+another busy process slows the two runs differently.
+
+    python benchmarks/bench_run_overhead.py [CORPUS ...] [--repeat 3] [--limit N]
+
+Default corpus: ``../shared/data/gnews_ourhimalayas`` (202 real articles) when present, else ``corpora/sample``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = REPO.parent / "shared" / "data" / "gnews_ourhimalayas"
+CLASSIFIERS = ("stance", "topic")
+
+
+def default_stages() -> list[str]:
+    sys.path.insert(0, str(REPO))
+    from pipeline.config import load_config
+
+    return [spec.name for spec in load_config().stages]
+
+
+def one_run(corpus: list[str], stages: list[str] | None, limit: int | None) -> tuple[float, dict[str, float]]:
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [str(Path(sys.executable).parent / "zhnews"), "run", *corpus, "--out", out, "--quiet"]
+        if stages is not None:
+            cmd += ["--set", "run.stages=" + json.dumps(stages)]
+        if limit:
+            cmd += ["--limit", str(limit)]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=REPO)
+        wall = time.perf_counter() - t0
+        summary = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
+    return wall, {k: float(v) for k, v in summary["stage_seconds"].items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="*")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of runs (default 3); the median is reported")
+    parser.add_argument("--limit", type=int, help="at most N input files per run")
+    args = parser.parse_args()
+    corpus = args.corpus or [str(SHARED_CORPUS if SHARED_CORPUS.is_dir() else REPO / "corpora" / "sample")]
+    stages = default_stages()
+    base_stages = [s for s in stages if s not in CLASSIFIERS]
+    print(f"corpus: {' '.join(corpus)}; default stages: {', '.join(stages)}")
+
+    stage_shares: list[float] = []
+    wall_shares: list[float] = []
+    for i in range(args.repeat):
+        wall_full, seconds = one_run(corpus, None, args.limit)
+        wall_base, _ = one_run(corpus, base_stages, args.limit)
+        added = sum(seconds.get(s, 0.0) for s in CLASSIFIERS)
+        rest = sum(v for k, v in seconds.items() if k not in CLASSIFIERS)
+        stage_shares.append(100 * added / rest)
+        wall_shares.append(100 * (wall_full - wall_base) / wall_base)
+        per_stage = "  ".join(f"{k} {v:.2f}" for k, v in seconds.items())
+        print(f"pair {i + 1}: stage seconds: {per_stage}")
+        print(
+            f"        stance+topic {added:.2f} s = +{stage_shares[-1]:.1f} % of the other stages ({rest:.2f} s); "
+            f"wall {wall_full:.2f} s vs {wall_base:.2f} s without them = +{wall_shares[-1]:.1f} %"
+        )
+    print(
+        f"median over {args.repeat}: stance+topic add {statistics.median(stage_shares):.1f} % of stage time, "
+        f"{statistics.median(wall_shares):.1f} % of wall time"
+    )
+
+
+if __name__ == "__main__":
+    main()
