@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sklearn
-
 from pipeline.errors import ModelError
 
 MODEL_FILE = "model.skops"
@@ -41,6 +39,12 @@ class LoadedModel:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _sklearn_version() -> str:
+    import sklearn  # here, not at module level: every command imports this module to find model folders
+
+    return str(sklearn.__version__)
+
+
 def _skops() -> Any:
     import skops.io
 
@@ -61,7 +65,7 @@ def save_model(
         "kind": kind,
         "format_version": FORMAT_VERSION,
         "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": _sklearn_version(),
         "skops_version": skops.__version__,
         **(meta or {}),
     }

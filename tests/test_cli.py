@@ -199,3 +199,24 @@ def test_default_config_on_the_sample_corpus(repo_dir: Path, tmp_path: Path) -> 
         assert record["tokens"], record["id"]
         for span in record["tokens"] + record["links"] + record["entities"]:
             assert record["text"][span["start"] : span["end"]] == (span.get("surface") or span["text"])
+
+
+def test_cli_choices_match_the_libraries_choices() -> None:
+    from pipeline.classifiers.topic import PRESETS
+    from pipeline.cli.classify import TOPIC_PRESETS
+    from pipeline.cli.topics import TOPIC_MODEL_METHODS
+    from pipeline.tm import METHODS
+
+    assert TOPIC_PRESETS == PRESETS
+    assert TOPIC_MODEL_METHODS == tuple(METHODS)
+
+
+def test_building_the_command_line_does_not_load_scikit_learn_or_spacy() -> None:
+    """Every command starts by building the argument parser; heavy libraries wait for the command that needs them."""
+    code = (
+        "import sys; from pipeline.cli import main\n"
+        "try:\n    main(['run', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sklearn', 'spacy', 'torch', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -198,8 +198,12 @@ def _common(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
+# The presets of pipeline.classifiers.topic.PRESETS, spelled out: importing that module here would load
+# scikit-learn, SciPy and spaCy at the start of every command, `zhnews run` included (seconds of startup).
+TOPIC_PRESETS: tuple[str, ...] = ("title", "fulltext")
+
+
 def add_commands(groups: CommandGroups) -> None:
-    from pipeline.classifiers.topic import PRESETS
     from pipeline.modelcache import default_model_dir
 
     p = groups.train.add_parser("stance", help="train the stance model (NLPCC 2016 format) with cross-validation")
@@ -212,7 +216,7 @@ def add_commands(groups: CommandGroups) -> None:
     p = groups.train.add_parser("topic", help="train a news-topic model with cross-validation")
     _common(p, str(default_model_dir("topic", "fulltext")))
     p.add_argument("--format", choices=("thucnews_titles", "cnews", "tnews"), help="data format (default: detect)")
-    p.add_argument("--preset", choices=PRESETS, help="feature preset (default: title for headline data)")
+    p.add_argument("--preset", choices=TOPIC_PRESETS, help="feature preset (default: title for headline data)")
     p.add_argument("--c", type=float, help="SVM regularisation C (default: the preset's, 0.5 title / 3.0 fulltext)")
     p.set_defaults(func=cmd_train_topic)
 

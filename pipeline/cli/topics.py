@@ -17,7 +17,9 @@ from typing import Any
 
 from pipeline.cli import CommandGroups
 from pipeline.errors import DataError
-from pipeline.tm import METHODS
+
+# pipeline.tm.METHODS, spelled out so that building the parser does not import scikit-learn (tested equal).
+TOPIC_MODEL_METHODS: tuple[str, ...] = ("nmf", "lda")
 
 
 def _ks(value: str) -> list[int]:
@@ -111,7 +113,7 @@ def add_commands(groups: CommandGroups) -> None:
     p = groups.topics.add_parser("fit", help="fit a topic model (NMF or LDA) on a corpus; --k 5,10,15 sweeps k")
     p.add_argument("corpus", nargs="+", help="folders/files of articles, or records.jsonl of a zhnews run")
     p.add_argument("--k", type=_ks, default=[10], help="number of topics, or a comma list to sweep (default 10)")
-    p.add_argument("--method", choices=METHODS, default="nmf", help="nmf (default) or lda")
+    p.add_argument("--method", choices=TOPIC_MODEL_METHODS, default="nmf", help="nmf (default) or lda")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", help="model directory to write (a sweep writes OUT/k<K>)")
     p.add_argument("--top", type=int, default=10, help="terms shown per topic (default 10)")
