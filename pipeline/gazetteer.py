@@ -16,7 +16,6 @@ Latin letters or digits (``AI`` inside ``SAID``).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -28,37 +27,13 @@ from spacy.tokens import Doc
 
 from pipeline.charspans import CharSpan, set_char_ents
 from pipeline.errors import DataError
+from pipeline.names import HALF_WIDTH, converter, fold, normalize_name
 
 SOURCE = "gazetteer"
 PATTERNS_FILE = "patterns.jsonl"
 CFG_FILE = "cfg"
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
-
-@functools.lru_cache(maxsize=8)
-def _converter(config: str) -> Any:
-    import opencc
-
-    name = config if config.endswith(".json") else f"{config}.json"
-    try:
-        return opencc.OpenCC(name)
-    except Exception as exc:  # opencc raises a bare RuntimeError/ValueError for unknown configs
-        raise DataError(f"unknown OpenCC conversion {config!r}: {exc}") from None
-
-
-def normalize_name(text: str, convert: str | None = "t2s") -> str:
-    """The form names are compared in: OpenCC conversion, half-width ASCII, lower-case Latin, trimmed.
-
-    Shared by the gazetteer (patterns), the link check (link targets and surfaces) and the gazetteer builder,
-    so all three agree on when two names are the same.
-    """
-    out = _converter(convert).convert(text) if convert else text
-    return _fold(out.translate(_HALF_WIDTH)).strip()
-
-
-def _fold(text: str) -> str:
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else text
+__all__ = ["Gazetteer", "normalize_name", "read_patterns", "write_patterns"]
 
 
 def _is_alnum_ascii(ch: str) -> bool:
@@ -159,7 +134,7 @@ class Gazetteer:
         chars, starts, ends = _normalized_chars(doc)
         text = "".join(chars)
         if self.convert:  # idempotent on norms the normalize stage made; covers Docs built without it
-            converted = _converter(self.convert).convert(text)
+            converted = converter(self.convert).convert(text)
             if len(converted) == len(text):
                 text = converted
         candidates: list[tuple[int, int, dict[str, str]]] = []
@@ -259,7 +234,7 @@ def _normalized_chars(doc: Doc) -> tuple[list[str], list[int | None], list[int |
     ends: list[int | None] = []
     for tok in doc:
         norm = tok.norm_ or tok.text
-        norm = _fold(norm.translate(_HALF_WIDTH))
+        norm = fold(norm.translate(HALF_WIDTH))
         if len(norm) == len(tok.text):
             chars.extend(norm)
             starts.extend(range(tok.idx, tok.idx + len(norm)))

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.gazetteer import normalize_name, write_patterns
+from pipeline.gazetteer import write_patterns
 from pipeline.linkcheck_rules import COMMON_NOUNS, NON_ENTITY_LABELS, decide
+from pipeline.names import normalize_name
 
 NO_ENTITY = "O"
 

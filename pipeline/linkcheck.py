@@ -35,15 +35,18 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Article, Entity, Link
 from pipeline.errors import ConfigError
-from pipeline.gazetteer import Gazetteer, normalize_name
 from pipeline.linkcheck_rules import COMMON_NOUNS, TargetType, decide, read_typed_list, read_word_list
 from pipeline.metrics import Span, span_scores
+from pipeline.names import normalize_name
 from pipeline.offsets import OffsetMap
 from pipeline.registry import register_stage
+
+if TYPE_CHECKING:
+    from pipeline.gazetteer import Gazetteer
 
 PERSON_LABELS = frozenset({"PER", "PERSON", "PER.NAM"})
 KINDS = ("entity_not_linked", "link_not_found", "boundary_differs", "suspicious_link")
@@ -84,6 +87,8 @@ def load_resources(
         common |= read_word_list(non_entity_file, norm)
     gaz = None
     if gazetteer:
+        from pipeline.gazetteer import Gazetteer  # spaCy: loaded only when a gazetteer is configured
+
         gaz = Gazetteer(convert=opencc)
         gaz.load_patterns(gazetteer)
     return Resources(typed, common, gaz)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.gazetteer import normalize_name
 from pipeline.linkcheck import KINDS
 from pipeline.metrics import PRF, SpanScores
+from pipeline.names import normalize_name
 
 TOTAL_KEYS = (
     "links",

@@ -45,6 +45,16 @@ def _sklearn_version() -> str:
     return str(sklearn.__version__)
 
 
+def prepare_loading() -> None:
+    """Import skops now, while few modules are loaded: stage factories call this when a run builds its stages.
+
+    Why: on import, skops looks up the module of every NumPy/SciPy ufunc by scanning all loaded modules. After
+    torch and spaCy are loaded (the NER stage's first article) that scan cost about 1.5 s of CPU more than
+    before them, on a 2-core machine under load: a tenth of what stance and topic may add to a run.
+    """
+    _skops()
+
+
 def _skops() -> Any:
     import skops.io
 

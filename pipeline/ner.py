@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.charspans import entities_of
 from pipeline.document import Article
 from pipeline.errors import ConfigError, DataError, ModelError
 from pipeline.modelcache import default_model_dir
@@ -62,6 +61,8 @@ class NerStage:
         for _, component in nlp.pipeline:
             doc = component(doc)
         article.doc = doc
+        from pipeline.charspans import entities_of  # spaCy: imported by the first article, not the registry
+
         article.entities = entities_of(doc)
         return article
 

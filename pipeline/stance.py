@@ -23,7 +23,7 @@ from pipeline.classifiers.targets import canonical_target
 from pipeline.document import Article
 from pipeline.errors import ConfigError
 from pipeline.modelcache import cached_model, default_model_dir
-from pipeline.modelio import read_meta
+from pipeline.modelio import prepare_loading, read_meta
 from pipeline.registry import register_stage
 from pipeline.textfeatures import TEXT_FIELDS, analyze_article, truncated
 
@@ -70,6 +70,7 @@ def make_stance(
     """Check options against the model's metadata now (cheap), load the model itself on first use."""
     directory = str(Path(model) if model else default_model_dir("stance"))
     meta = read_meta(directory, kind=KIND)
+    prepare_loading()
     known = [str(t) for t in meta.get("targets", [])]
     if field not in TEXT_FIELDS:
         raise ConfigError(f"stance: field must be one of {', '.join(TEXT_FIELDS)}, not {field!r}")

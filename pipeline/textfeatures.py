@@ -19,7 +19,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
-from spacy.attrs import NORM
 
 from pipeline.classifiers.cues import CUE_NAMES, cue_counts
 from pipeline.stopwords import FUNCTION_WORDS
@@ -93,6 +92,8 @@ def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
 
 def doc_norms(doc: Doc) -> tuple[str, ...]:
     """The ``norm_`` of every non-space token, read as one array (a ``Token`` object per token cost 10x more)."""
+    from spacy.attrs import NORM  # here: importing this module must not import spaCy (see pipeline.registry)
+
     strings = doc.vocab.strings
     return tuple(n for n in map(strings.__getitem__, doc.to_array(NORM).tolist()) if n and not n.isspace())
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.document import Article
 from pipeline.errors import ConfigError
 from pipeline.modelcache import cached_model, default_model_dir
-from pipeline.modelio import read_meta
+from pipeline.modelio import prepare_loading, read_meta
 from pipeline.registry import register_stage
 from pipeline.textfeatures import TEXT_FIELDS, analyze_article
 
@@ -47,6 +47,7 @@ class TopicStage:
 def make_topic(*, model: str | None = None, field: str | None = None) -> TopicStage:
     directory = str(Path(model) if model else default_model_dir(*DEFAULT_MODEL))
     meta = read_meta(directory, kind=KIND)
+    prepare_loading()
     chosen = field or FIELD_OF_INPUT.get(str(meta.get("input")), "title+text")
     if chosen not in TEXT_FIELDS:
         raise ConfigError(f"topic: field must be one of {', '.join(TEXT_FIELDS)}, not {chosen!r}")

@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.document import Article
 from pipeline.errors import ConfigError
 from pipeline.modelcache import cached_model
-from pipeline.modelio import read_meta
+from pipeline.modelio import prepare_loading, read_meta
 from pipeline.registry import register_stage
 from pipeline.textfeatures import analyze_article
 
@@ -56,6 +56,7 @@ def make_topicmodel(*, model: str | None = None, top: int = 3, terms: int = 5) -
     if not model:
         raise ConfigError("topicmodel: option 'model' is required (a folder written by `zhnews topics fit`)")
     read_meta(model, kind=KIND)
+    prepare_loading()
     for key, value in (("top", top), ("terms", terms)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"topicmodel: {key} must be a whole number >= 1, not {value!r}")

@@ -438,3 +438,17 @@ def test_run_killed_with_sigkill_resumes_to_the_uninterrupted_output(tmp_path: P
     assert summary["files"] == len(ARTICLES)
     assert summary["this_invocation"]["resumed"] is True
     assert summary["this_invocation"]["files"] == len(ARTICLES) - killed_at
+
+
+def test_loading_the_config_and_building_the_stages_leaves_torch_and_spacy_for_the_first_article() -> None:
+    """Stage modules import heavy libraries on first use, so skops (imported when the classifier stages are
+    built) scans few modules on import, and listing or validating stages stays cheap."""
+    code = (
+        "import sys\n"
+        "from pipeline.config import load_config\n"
+        "from pipeline.runner import build_stages\n"
+        "build_stages(load_config())\n"
+        "print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules), 'skops.io' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[] True"
