@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,18 +35,24 @@ def default_stages() -> list[str]:
     return [spec.name for spec in load_config().stages]
 
 
-def one_run(corpus: list[str], stages: list[str] | None, limit: int | None) -> tuple[float, dict[str, float]]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run(corpus: list[str], stages: list[str] | None, limit: int | None) -> tuple[float, float, dict[str, float]]:
+    """Wall seconds, CPU seconds (less sensitive to other load than wall time) and the run's stage seconds."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [str(Path(sys.executable).parent / "zhnews"), "run", *corpus, "--out", out, "--quiet"]
         if stages is not None:
             cmd += ["--set", "run.stages=" + json.dumps(stages)]
         if limit:
             cmd += ["--limit", str(limit)]
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _children_cpu()
         subprocess.run(cmd, check=True, cwd=REPO)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
         summary = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
-    return wall, {k: float(v) for k, v in summary["stage_seconds"].items()}
+    return wall, cpu, {k: float(v) for k, v in summary["stage_seconds"].items()}
 
 
 def main() -> None:
@@ -61,22 +68,25 @@ def main() -> None:
 
     stage_shares: list[float] = []
     wall_shares: list[float] = []
+    cpu_shares: list[float] = []
     for i in range(args.repeat):
-        wall_full, seconds = one_run(corpus, None, args.limit)
-        wall_base, _ = one_run(corpus, base_stages, args.limit)
+        wall_full, cpu_full, seconds = one_run(corpus, None, args.limit)
+        wall_base, cpu_base, _ = one_run(corpus, base_stages, args.limit)
         added = sum(seconds.get(s, 0.0) for s in CLASSIFIERS)
         rest = sum(v for k, v in seconds.items() if k not in CLASSIFIERS)
         stage_shares.append(100 * added / rest)
         wall_shares.append(100 * (wall_full - wall_base) / wall_base)
+        cpu_shares.append(100 * (cpu_full - cpu_base) / cpu_base)
         per_stage = "  ".join(f"{k} {v:.2f}" for k, v in seconds.items())
         print(f"pair {i + 1}: stage seconds: {per_stage}")
         print(
             f"        stance+topic {added:.2f} s = +{stage_shares[-1]:.1f} % of the other stages ({rest:.2f} s); "
-            f"wall {wall_full:.2f} s vs {wall_base:.2f} s without them = +{wall_shares[-1]:.1f} %"
+            f"wall {wall_full:.2f} s vs {wall_base:.2f} s without them = +{wall_shares[-1]:.1f} %; "
+            f"CPU {cpu_full:.2f} s vs {cpu_base:.2f} s = +{cpu_shares[-1]:.1f} %"
         )
     print(
         f"median over {args.repeat}: stance+topic add {statistics.median(stage_shares):.1f} % of stage time, "
-        f"{statistics.median(wall_shares):.1f} % of wall time"
+        f"{statistics.median(wall_shares):.1f} % of wall time, {statistics.median(cpu_shares):.1f} % of CPU time"
     )
 
 

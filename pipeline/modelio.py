@@ -28,6 +28,12 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "pipeline.classifiers.stance.StanceClassifier",
     "pipeline.tm.model.TopicModel",
     "pipeline.classifiers.linear.CalibratedLinearSVC",
+    "pipeline.classifiers.stance_sentiment.SentimentFeatures",
+    "pipeline.classifiers.stance_sentiment.StanceFeatures",
+    "pipeline.classifiers.nbsvm.CalibratedNBSVM",
+    "pipeline.classifiers.nbsvm.CalibratedComplementNB",
+    "pipeline.classifiers.topic_features.TitleFeatures",
+    "sklearn.utils._bunch.Bunch",  # a dict subclass: VotingClassifier.named_estimators_ (headline topic model)
 )
 
 

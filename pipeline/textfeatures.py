@@ -66,7 +66,7 @@ def _analyze(text: str) -> AnalyzedText:
     return AnalyzedText(normalize_text(text)[0], tuple(normalized_tokens(text, hmm=False)))
 
 
-def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
+def analyze_article(article: Article, field: str = "text", max_chars: int | None = None) -> AnalyzedText:
     """The article's ``field`` (see :data:`TEXT_FIELDS`) as features see it, reusing the run's own analysis.
 
     The body comes from ``article.norm_text`` and the ``norm_`` of the segment stage's tokens; the title, which
@@ -80,22 +80,38 @@ def analyze_article(article: Article, field: str = "text") -> AnalyzedText:
         parts.append(analyze_text(article.title))
     if field in ("text", "title+text"):
         if article.doc is not None and article.norm_text is not None:
-            parts.append(AnalyzedText(article.norm_text, doc_norms(article.doc)))
+            parts.append(AnalyzedText(article.norm_text, doc_norms(article.doc, max_chars)))
         else:
             parts.append(analyze_text(article.text))
     if not parts:  # a title-only model on an article without a title: fall back to the body
-        return analyze_article(article, "text")
+        return analyze_article(article, "text", max_chars)
     if len(parts) == 1:
-        return parts[0]
-    return AnalyzedText("\n".join(p.norm_text for p in parts), tuple(t for p in parts for t in p.tokens))
+        return truncated(parts[0], max_chars)
+    return truncated(
+        AnalyzedText("\n".join(p.norm_text for p in parts), tuple(t for p in parts for t in p.tokens)), max_chars
+    )
 
 
-def doc_norms(doc: Doc) -> tuple[str, ...]:
-    """The ``norm_`` of every non-space token, read as one array (a ``Token`` object per token cost 10x more)."""
+def doc_norms(doc: Doc, max_chars: int | None = None) -> tuple[str, ...]:
+    """The ``norm_`` of every non-space token, read as one array (a ``Token`` object per token cost 10x more).
+
+    With ``max_chars``, only the first tokens whose norms hold at least that many characters (or all of them):
+    enough for :func:`truncated`, without looking up the rest of a long article.
+    """
     from spacy.attrs import NORM  # here: importing this module must not import spaCy (see pipeline.registry)
 
     strings = doc.vocab.strings
-    return tuple(n for n in map(strings.__getitem__, doc.to_array(NORM).tolist()) if n and not n.isspace())
+    hashes = doc.to_array(NORM).tolist()
+    out: list[str] = []
+    length = 0
+    step = max_chars or len(hashes)
+    for start in range(0, len(hashes), max(step, 1)):
+        chunk = [n for n in map(strings.__getitem__, hashes[start : start + step]) if n and not n.isspace()]
+        out += chunk
+        length += sum(map(len, chunk))
+        if max_chars is not None and length >= max_chars:
+            break
+    return tuple(out)
 
 
 def truncated(text: AnalyzedText, max_chars: int | None) -> AnalyzedText:

@@ -62,4 +62,4 @@ def tfidf_rows(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sp.csr_matri
     norms = np.sqrt(sq)
     norms[norms == 0.0] = 1.0
     data /= norms[rows]
-    return sp.csr_matrix(matrix, dtype=np.float32)
+    return matrix if matrix.dtype == np.float32 else matrix.astype(np.float32)

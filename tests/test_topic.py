@@ -59,7 +59,7 @@ def model_dir(fitted: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def test_model_is_a_plain_sklearn_pipeline_that_predicts_unseen_headlines(fitted: Pipeline) -> None:
-    assert [name for name, _ in fitted.steps] == ["features", "clf"]
+    assert [name for name, _ in fitted.steps] == ["vote"]  # the title preset: a soft vote of two pipelines
     assert fitted.predict(["火箭客场击败皇马"])[0] == "体育"
     assert fitted.predict(["央行宣布下调利率"])[0] == "财经"
     probs = fitted.predict_proba(["王菲新专辑票房"])
@@ -72,9 +72,10 @@ def test_traditional_headline_gets_the_same_probabilities(fitted: Pipeline) -> N
 
 def test_grid_search_tunes_feature_parameters() -> None:
     texts, labels = headlines()
-    search = GridSearchCV(make_topic_classifier("title"), {"features__char_ngram_range": [(1, 2), (1, 3)]}, cv=3)
+    param = "vote__svm__features__char_ngram_range"
+    search = GridSearchCV(make_topic_classifier("title"), {param: [(1, 2), (1, 3)]}, cv=3)
     search.fit(texts, labels)
-    assert search.best_params_["features__char_ngram_range"] in [(1, 2), (1, 3)]
+    assert search.best_params_[param] in [(1, 2), (1, 3)]
 
 
 def test_fulltext_preset_trains_on_articles() -> None:

