@@ -247,6 +247,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if self.cues:
             weights.append(self.cue_weight)
         scaled = [b * w if w != 1.0 else b for b, w in zip(blocks, weights, strict=True)]
+        if len(scaled) == 1:
+            return sp.csr_matrix(scaled[0], dtype=np.float32)
         return sp.hstack(scaled, format="csr", dtype=np.float32)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

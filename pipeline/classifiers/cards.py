@@ -52,7 +52,7 @@ TITLE_MODEL = (
     "Trained on the labelled titles only (no pretrained vectors, no other data)."
 )
 FULLTEXT_MODEL = (
-    "`TextFeatures` (TF-IDF over jieba tokens and character n-grams of OpenCC t2s-normalized text) and a "
+    "`TextFeatures` (TF-IDF of the jieba words of OpenCC t2s-normalized text, stop words removed) and a "
     "`CalibratedLinearSVC` (linear SVM, C={C}, probabilities: softmax with a temperature fitted on out-of-fold "
     "scores)."
 )

@@ -15,9 +15,10 @@ Two presets, because headlines and whole articles want different features and mo
   vote; word-vector cluster features added 0.3 points, too little for a pretraining step and a gensim dependency.
   The vote is wrapped in a one-step ``Pipeline`` so that every topic model is a ``Pipeline`` (``zhnews eval
   topic`` and the stage load it as one).
-- ``"fulltext"``: :class:`TextFeatures` (word unigrams with stop words removed, character bigrams) and one SVM. A
-  full article is ~1,000 characters, where this is enough and longer n-grams would only bloat the model past its
-  size budget.
+- ``"fulltext"``: :class:`TextFeatures` of word unigrams with stop words removed, and one SVM. A full article is
+  ~1,000 characters, where words are enough: in 5-fold CV on cnews, adding character bigrams scored 97.72 %
+  against 97.57 % without (one article in 701) but doubled the cost of predicting inside a run, where the
+  words come free from the segment stage.
 
 ``min_df`` and ``max_features`` keep the shipped models small (vocabularies and weights dominate their size).
 """
@@ -66,7 +67,7 @@ def make_topic_classifier(preset: str = "title", *, C: float | None = None, rand
     if preset == "fulltext":
         features = TextFeatures(
             word_ngram_range=(1, 1),
-            char_ngram_range=(2, 2),
+            char_ngram_range=None,
             min_df=2,
             max_df=0.9,
             max_features=50_000,
