@@ -53,10 +53,13 @@ def f_avg(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
 def stance_features(*, cues: bool = False, sentiment_weight: float = 0.3) -> Any:
     """The stance feature transformer: word 1-2-gram and character 1-4-gram TF-IDF, plus sentiment features.
 
+    n-grams seen in at least two posts (``min_df=2``): CV F_avg 0.698 / 0.690 (seeds 0 / 1) against 0.693 / 0.693
+    keeping every n-gram, at less than half the model size and load time.
+
     ``sentiment_weight`` scales the :class:`SentimentFeatures` block (0 leaves it out: plain ``TextFeatures``);
     ``cues`` adds the small hand-written cue lexicon of :mod:`pipeline.classifiers.cues` (no CV gain so far).
     """
-    text = TextFeatures(word_ngram_range=(1, 2), char_ngram_range=(1, 4), cues=cues)
+    text = TextFeatures(word_ngram_range=(1, 2), char_ngram_range=(1, 4), cues=cues, min_df=2)
     if not sentiment_weight:
         return text
     return StanceFeatures(text, SentimentFeatures(weight=sentiment_weight))

