@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from pipeline.classifiers.cues import CUE_NAMES, cue_counts
 from pipeline.stopwords import FUNCTION_WORDS
 from pipeline.tfidfrows import tfidf_rows
-from pipeline.vocabstate import packed_state, unpacked_state
+from pipeline.vocabstate import PackedVectorizers
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -141,7 +141,7 @@ def _token_string(tokens: Iterable[str]) -> str:
     return " ".join(t.replace(" ", "_") for t in tokens if t.strip())
 
 
-class TextFeatures(TransformerMixin, BaseEstimator):
+class TextFeatures(PackedVectorizers, TransformerMixin, BaseEstimator):
     """TF-IDF of word n-grams (jieba tokens) and character n-grams, plus optional stance cue counts.
 
     Parameters are plain values, so ``GridSearchCV`` can tune them as ``features__char_ngram_range`` etc.
@@ -176,14 +176,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.char_weight = char_weight
         self.cue_weight = cue_weight
 
-    _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Vocabularies as string arrays: saving and loading with skops stays fast (see pipeline.vocabstate)."""
-        return packed_state(super().__getstate__(), self._VECTORIZERS)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(unpacked_state(state, self._VECTORIZERS))
+    _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")  # saved with packed vocabularies (skops stays fast)
 
     def _vectorizer(self, **kwargs: Any) -> TfidfVectorizer:
         return TfidfVectorizer(

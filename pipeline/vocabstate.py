@@ -51,3 +51,16 @@ def unpacked_state(state: dict[str, Any], keys: tuple[str, ...]) -> dict[str, An
         if key in state:
             state[key] = unpack_vectorizer(state[key])
     return state
+
+
+class PackedVectorizers:
+    """Mixin for estimators that hold fitted vectorizers in the attributes named by ``_VECTORIZERS``: their
+    vocabularies are saved packed (see :func:`pack_vectorizer`). Put it before ``BaseEstimator`` in the bases."""
+
+    _VECTORIZERS: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return packed_state(super().__getstate__(), self._VECTORIZERS)  # type: ignore[misc]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(unpacked_state(state, self._VECTORIZERS))  # type: ignore[misc]

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from pipeline.textfeatures import AnalyzedText, as_analyzed
 from pipeline.tfidfrows import tfidf_rows
-from pipeline.vocabstate import packed_state, unpacked_state
+from pipeline.vocabstate import PackedVectorizers
 
 
 def word_edge_string(text: AnalyzedText, *, bigrams: bool = True, edges: bool = True) -> str:
@@ -40,7 +40,7 @@ def word_edge_string(text: AnalyzedText, *, bigrams: bool = True, edges: bool = 
     return " ".join(terms)
 
 
-class TitleFeatures(TransformerMixin, BaseEstimator):
+class TitleFeatures(PackedVectorizers, TransformerMixin, BaseEstimator):
     """TF-IDF of jieba words (+ bigrams, + edge marks) and character n-grams, for headlines.
 
     Parameters are plain values (``GridSearchCV`` can tune ``features__char_ngram_range`` etc.).
@@ -63,14 +63,7 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
 
-    _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Vocabularies as string arrays: saving and loading with skops stays fast (see pipeline.vocabstate)."""
-        return packed_state(super().__getstate__(), self._VECTORIZERS)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(unpacked_state(state, self._VECTORIZERS))
+    _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")  # saved with packed vocabularies (skops stays fast)
 
     def _vectorizer(self, **kwargs: Any) -> TfidfVectorizer:
         return TfidfVectorizer(
