@@ -91,20 +91,12 @@ def train_stance(
     model = StanceClassifier(
         features, CalibratedLinearSVC(C=C, random_state=seed), none_scale=none_scale, random_state=seed
     )
+    strata = np.asarray([f"{t}|{lab}" for t, lab in zip([ex.target for ex in data.examples], y, strict=True)])
+    pred = _cross_validate_and_fit(model, X, y, strata, folds, seed, jobs, timings, progress, "rows")
     cv_scores = None
-    if folds > 1:
-        strata = np.asarray([f"{t}|{lab}" for t, lab in zip([ex.target for ex in data.examples], y, strict=True)])
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        progress(f"{folds}-fold cross-validation on {len(y)} rows")
-        t0 = time.perf_counter()
-        pred = cross_val_predict(model, X, y, cv=splitter.split(X, strata), n_jobs=jobs)
-        timings["cv_s"] = time.perf_counter() - t0
+    if pred is not None:
         cv_scores = stance_scores([ex.target for ex in data.examples], y, pred)
         cv_scores["folds"] = folds
-    progress(f"fitting on all {len(y)} rows")
-    t0 = time.perf_counter()
-    model.fit(X, y)
-    timings["fit_s"] = time.perf_counter() - t0
     meta = {
         "targets": model.targets_,
         "classes": [str(c) for c in model.classes_],
@@ -147,21 +139,13 @@ def train_topic(
     y = np.asarray(data.labels, dtype=object)
     labels = sorted(set(data.labels))
     model = make_topic_classifier(preset, C=C, random_state=seed)
+    if folds > 1 and min(data.label_counts().values()) < folds:
+        raise DataError(f"{data.path}: a label has fewer than {folds} examples; lower --folds")
+    pred = _cross_validate_and_fit(model, analysed, y, y, folds, seed, jobs, timings, progress, "texts")
     cv_scores = None
-    if folds > 1:
-        if min(data.label_counts().values()) < folds:
-            raise DataError(f"{data.path}: a label has fewer than {folds} examples; lower --folds")
-        progress(f"{folds}-fold cross-validation on {len(y)} texts")
-        t0 = time.perf_counter()
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        pred = cross_val_predict(model, analysed, y, cv=splitter, n_jobs=jobs)
-        timings["cv_s"] = time.perf_counter() - t0
+    if pred is not None:
         cv_scores = topic_scores(y, pred, labels)
         cv_scores["folds"] = folds
-    progress(f"fitting on all {len(y)} texts")
-    t0 = time.perf_counter()
-    model.fit(analysed, y)
-    timings["fit_s"] = time.perf_counter() - t0
     meta = {
         "classes": [str(c) for c in model.classes_],
         "input": "title" if preset == "title" else "fulltext",
@@ -185,6 +169,34 @@ def train_topic(
             result.files.append(png)
         _save(result, model, out, lambda size: topic_card(meta, size))
     return result
+
+
+def _cross_validate_and_fit(
+    model: Any,
+    X: Any,
+    y: np.ndarray,
+    strata: np.ndarray,
+    folds: int,
+    seed: int,
+    jobs: int,
+    timings: dict[str, float],
+    progress: Progress,
+    unit: str,
+) -> np.ndarray | None:
+    """Out-of-fold predictions (folds stratified by ``strata``; None when ``folds`` < 2), then ``model`` fitted on
+    all rows, with the same seed: the card's scores describe the model that is saved. Times both steps."""
+    pred = None
+    if folds > 1:
+        progress(f"{folds}-fold cross-validation on {len(y)} {unit}")
+        t0 = time.perf_counter()
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        pred = cross_val_predict(model, X, y, cv=splitter.split(X, strata), n_jobs=jobs)
+        timings["cv_s"] = time.perf_counter() - t0
+    progress(f"fitting on all {len(y)} {unit}")
+    t0 = time.perf_counter()
+    model.fit(X, y)
+    timings["fit_s"] = time.perf_counter() - t0
+    return pred
 
 
 def _save(result: TrainResult, model: Any, out: Path, card: Callable[[int], str]) -> None:
