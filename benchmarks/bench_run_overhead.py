@@ -2,9 +2,11 @@
 
 Runs the real command in fresh processes, alternately with the default config and with the same config minus
 ``stance`` and ``topic``, and prints for each pair: the wall time of both runs, the stage seconds the run itself
-recorded (``summary.json``; a stage's first article includes loading its model and the libraries it needs), and
-the classifiers' share. The median of ``--repeat`` pairs is the figure to quote; run it on a quiet machine, since
-another busy process slows the two runs differently.
+recorded (``summary.json``; a stage's first article includes loading its model), the startup CPU of both
+configs (the classifier stages import skops when they are built, outside any stage's seconds), and the
+classifiers' share with and without that startup cost. The figure to quote is the median share of stage time
++ startup over ``--repeat`` pairs: on a shared 2-core machine, whole-process wall and CPU times of two separate
+runs differ by seconds from one run to the next (seen: -1 % to +31 %), far more than the stages' own seconds.
 
     python benchmarks/bench_run_overhead.py [CORPUS ...] [--repeat 3] [--limit N]
 
@@ -55,6 +57,29 @@ def one_run(corpus: list[str], stages: list[str] | None, limit: int | None) -> t
     return wall, cpu, {k: float(v) for k, v in summary["stage_seconds"].items()}
 
 
+STARTUP_CODE = """
+import json, resource, sys
+from pipeline.config import load_config
+from pipeline.runner import build_stages
+build_stages(load_config(overrides=["run.stages=" + sys.argv[1]]))
+import torch, spacy, pipeline.charspans, pipeline.nermodel.component  # what the NER stage's first article loads
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime)
+"""
+
+
+def startup_cpu(stages: list[str]) -> float:
+    """CPU seconds to start a run of ``stages`` (config, stage factories, the NER libraries), in a fresh process.
+
+    Why apart: the classifier stages import skops when they are built, before the first article, so that cost is
+    in no stage's seconds; measured here it is added to theirs.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", STARTUP_CODE, json.dumps(stages)], check=True, cwd=REPO, capture_output=True, text=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="*")
@@ -67,6 +92,7 @@ def main() -> None:
     print(f"corpus: {' '.join(corpus)}; default stages: {', '.join(stages)}")
 
     stage_shares: list[float] = []
+    total_shares: list[float] = []
     wall_shares: list[float] = []
     cpu_shares: list[float] = []
     for i in range(args.repeat):
@@ -75,6 +101,8 @@ def main() -> None:
         added = sum(seconds.get(s, 0.0) for s in CLASSIFIERS)
         rest = sum(v for k, v in seconds.items() if k not in CLASSIFIERS)
         stage_shares.append(100 * added / rest)
+        start_full, start_base = startup_cpu(stages), startup_cpu(base_stages)
+        total_shares.append(100 * (added + start_full - start_base) / (rest + start_base))
         wall_shares.append(100 * (wall_full - wall_base) / wall_base)
         cpu_shares.append(100 * (cpu_full - cpu_base) / cpu_base)
         per_stage = "  ".join(f"{k} {v:.2f}" for k, v in seconds.items())
@@ -84,8 +112,13 @@ def main() -> None:
             f"wall {wall_full:.2f} s vs {wall_base:.2f} s without them = +{wall_shares[-1]:.1f} %; "
             f"CPU {cpu_full:.2f} s vs {cpu_base:.2f} s = +{cpu_shares[-1]:.1f} %"
         )
+        print(
+            f"        startup CPU {start_full:.2f} s vs {start_base:.2f} s; stage time + startup: "
+            f"+{total_shares[-1]:.1f} % ({added + start_full - start_base:.2f} s on {rest + start_base:.2f} s)"
+        )
     print(
         f"median over {args.repeat}: stance+topic add {statistics.median(stage_shares):.1f} % of stage time, "
+        f"{statistics.median(total_shares):.1f} % of stage time + startup, "
         f"{statistics.median(wall_shares):.1f} % of wall time, {statistics.median(cpu_shares):.1f} % of CPU time"
     )
 
