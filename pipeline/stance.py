@@ -2,16 +2,23 @@
 
 Record field ``stance``: a list with one entry per target, in the configured order::
 
-    "stance": [{"target": "春节放鞭炮", "label": "AGAINST",
+    "stance": [{"target": "春节放鞭炮", "label": "AGAINST", "mentioned": true,
                 "probs": {"AGAINST": 0.71, "FAVOR": 0.08, "NONE": 0.21}}, ...]
+
+An article that mentions none of a target's terms (learned with the model, see
+:mod:`pipeline.classifiers.mentions`) gets ``"label": "NONE"``, ``"mentioned": false`` and NONE probability 1
+without being scored: the model learned from posts about the target, and its answer for an article about
+something else would be noise. Searched: the normalized title and the whole normalized body.
 
 Options: ``model`` (a model directory; default ``models/stance``), ``targets`` (list of target names; default
 every target the model was trained on; names are matched like the training data's, so ``IphoneSE`` finds
 ``iPhone SE``), ``field`` (``"title+text"`` default, ``"text"`` or ``"title"``), ``max_chars`` (default 200:
 the model reads the title and lead, a text of the length it was trained on: the NLPCC Weibo posts are 78
 characters on average, 154 at the 99th percentile; a longer text is out of its training distribution, since
-TF-IDF rows are length-normalised, and costs more; 0 reads everything). A target the model was not
-trained on is a config error: a stance model cannot say anything about a target it never saw.
+TF-IDF rows are length-normalised, and costs more; 0 reads everything), ``require_mention`` (default true;
+false scores every target for every article), ``mentions`` (``{target: [term, ...]}``: replaces the model's
+terms for that target, e.g. to add a spelling it missed; matched on normalized, lowercased text).
+A target the model was not trained on is a config error: a stance model cannot say anything about a target it never saw.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.classifiers.mentions import mentions
 from pipeline.classifiers.targets import canonical_target
 from pipeline.document import Article
 from pipeline.errors import ConfigError
@@ -29,6 +37,7 @@ from pipeline.registry import register_stage
 from pipeline.textfeatures import TEXT_FIELDS, analyze_article
 
 KIND = "stance"
+NONE_LABEL = "NONE"
 PROB_DIGITS = 4
 DEFAULT_MAX_CHARS = 200
 
@@ -39,25 +48,48 @@ class StanceStage:
     targets: tuple[str, ...]
     field: str = "title+text"
     max_chars: int | None = DEFAULT_MAX_CHARS
+    require_mention: bool = True
+    mentions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     name: str = "stance"
 
     def __call__(self, article: Article) -> Article:
         estimator = cached_model(self.model, KIND).estimator
-        text = analyze_article(article, self.field, self.max_chars)
-        probs = estimator.predict_proba([(target, text) for target in self.targets])
+        mentioned = self._mentioned(article, estimator)
+        scored = [t for t, m in zip(self.targets, mentioned, strict=True) if m]
         classes = [str(c) for c in estimator.classes_]
+        rows: dict[str, Any] = {}
+        if scored:
+            text = analyze_article(article, self.field, self.max_chars)
+            rows = dict(zip(scored, estimator.predict_proba([(target, text) for target in scored]), strict=True))
+        unmentioned = {**dict.fromkeys(classes, 0.0), NONE_LABEL: 1.0}  # NONE even if the model never saw it
         entries: list[dict[str, Any]] = []
-        for target, row in zip(self.targets, probs, strict=True):
-            best = int(row.argmax())
-            entries.append(
-                {
-                    "target": target,
-                    "label": classes[best],
-                    "probs": {c: round(float(p), PROB_DIGITS) for c, p in zip(classes, row, strict=True)},
-                }
-            )
+        for target, is_mentioned in zip(self.targets, mentioned, strict=True):
+            if is_mentioned:
+                row = rows[target]
+                label = classes[int(row.argmax())]
+                probs = {c: round(float(p), PROB_DIGITS) for c, p in zip(classes, row, strict=True)}
+            else:
+                label, probs = NONE_LABEL, unmentioned
+            entries.append({"target": target, "label": label, "mentioned": is_mentioned, "probs": dict(probs)})
         article.results["stance"] = entries
         return article
+
+    def _mentioned(self, article: Article, estimator: Any) -> list[bool]:
+        if not self.require_mention:
+            return [True] * len(self.targets)
+        terms = {**getattr(estimator, "mention_terms_", {}), **dict(self.mentions)}
+        searched = mention_text(article)
+        return [mentions(searched, terms.get(target, ())) for target in self.targets]
+
+
+def mention_text(article: Article) -> str:
+    """The normalized title and body, where the stage looks for a target's terms (the whole article, not the
+    ``max_chars`` the model reads: a target named only in the tenth paragraph is still discussed)."""
+    from pipeline.normalize import normalize_text
+
+    title = normalize_text(article.title)[0] if article.title else ""
+    body = article.norm_text if article.norm_text is not None else normalize_text(article.text)[0]
+    return f"{title}\n{body}"
 
 
 @register_stage("stance")
@@ -67,6 +99,8 @@ def make_stance(
     targets: list[str] | None = None,
     field: str = "title+text",
     max_chars: int = DEFAULT_MAX_CHARS,
+    require_mention: bool = True,
+    mentions: dict[str, list[str]] | None = None,
 ) -> StanceStage:
     """Check options against the model's metadata now (cheap), load the model itself on first use."""
     directory = str(Path(model) if model else default_model_dir("stance"))
@@ -88,4 +122,29 @@ def make_stance(
         raise ConfigError("stance: no targets to predict")
     if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 0:
         raise ConfigError(f"stance: max_chars must be a whole number >= 0 (0: no limit), not {max_chars!r}")
-    return StanceStage(directory, tuple(dict.fromkeys(chosen)), field, max_chars or None)
+    if not isinstance(require_mention, bool):
+        raise ConfigError(f"stance: require_mention must be true or false, not {require_mention!r}")
+    return StanceStage(
+        directory,
+        tuple(dict.fromkeys(chosen)),
+        field,
+        max_chars or None,
+        require_mention,
+        _mention_overrides(mentions, known),
+    )
+
+
+def _mention_overrides(
+    mentions: dict[str, list[str]] | None, known: list[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if mentions is None:
+        return ()
+    if not isinstance(mentions, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(t, str) and t.strip() for t in v) for v in mentions.values()
+    ):
+        raise ConfigError(f"stance: mentions must map targets to non-empty lists of terms, not {mentions!r}")
+    out = {canonical_target(k): tuple(t.strip() for t in v) for k, v in mentions.items()}
+    unknown = [t for t in out if t not in known]
+    if unknown:
+        raise ConfigError(f"stance: mentions names target(s) {unknown} the model does not know; it knows {known}")
+    return tuple(sorted(out.items()))

@@ -84,6 +84,23 @@ def _common(meta: dict[str, Any], size: int) -> list[str]:
     return lines
 
 
+def _mention_lines(meta: dict[str, Any]) -> list[str]:
+    terms = meta.get("mention_terms") or {}
+    if not terms:
+        return []
+    coverage = meta.get("mention_coverage") or {}
+    return [
+        "Mention terms (learned from the training posts, `pipeline/classifiers/mentions.py`; the `stance` stage "
+        "gives NONE without scoring when an article contains none of a target's terms). Coverage = share of the "
+        "target's training posts that contain one:",
+        "",
+        "| target | terms | coverage |",
+        "|---|---|---:|",
+        *[f"| {t} | {' '.join(v)} | {coverage.get(t, float('nan')):.3f} |" for t, v in terms.items()],
+        "",
+    ]
+
+
 def stance_card(meta: dict[str, Any], size: int) -> str:
     cv = meta["cv"]
     p = meta["params"]
@@ -107,6 +124,7 @@ def stance_card(meta: dict[str, Any], size: int) -> str:
         + ", ".join(f"{k} {v}" for k, v in meta["none_scales"].items())
         + ".",
         "",
+        *_mention_lines(meta),
         "## Data",
         "",
         STANCE_DATA,
@@ -143,8 +161,10 @@ def stance_card(meta: dict[str, Any], size: int) -> str:
         "## Limits",
         "",
         "- Only the five targets above: the `stance` stage refuses other targets.",
-        "- Trained on short Weibo posts (2016); on long news articles the input is far from the training data, "
-        "and NONE/FAVOR/AGAINST toward a target the article does not discuss is not meaningful.",
+        "- Trained on short Weibo posts (2016); on long news articles the input is far from the training data. "
+        "Articles that mention none of a target's terms get NONE without being scored; a term list learned from "
+        "600 posts misses some ways of naming a target (see the coverage above), and `mentions` in the stage's "
+        "config replaces it.",
         "- The official test set is not used here; scores on it are measured independently.",
         "",
     ]

