@@ -30,10 +30,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "pipeline.classifiers.linear.CalibratedLinearSVC",
     "pipeline.classifiers.stance_sentiment.SentimentFeatures",
     "pipeline.classifiers.stance_sentiment.StanceFeatures",
-    "pipeline.classifiers.nbsvm.CalibratedNBSVM",
-    "pipeline.classifiers.nbsvm.CalibratedComplementNB",
+    "pipeline.classifiers.title_stack.StackedTitleClassifier",
     "pipeline.classifiers.topic_features.TitleFeatures",
-    "sklearn.utils._bunch.Bunch",  # a dict subclass: VotingClassifier.named_estimators_ (headline topic model)
 )
 
 

@@ -59,7 +59,7 @@ def model_dir(fitted: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def test_model_is_a_plain_sklearn_pipeline_that_predicts_unseen_headlines(fitted: Pipeline) -> None:
-    assert [name for name, _ in fitted.steps] == ["vote"]  # the title preset: a soft vote of two pipelines
+    assert [name for name, _ in fitted.steps] == ["stack"]  # the title preset: a stack of three linear models
     assert fitted.predict(["火箭客场击败皇马"])[0] == "体育"
     assert fitted.predict(["央行宣布下调利率"])[0] == "财经"
     probs = fitted.predict_proba(["王菲新专辑票房"])
@@ -72,10 +72,14 @@ def test_traditional_headline_gets_the_same_probabilities(fitted: Pipeline) -> N
 
 def test_grid_search_tunes_feature_parameters() -> None:
     texts, labels = headlines()
-    param = "vote__svm__features__char_ngram_range"
-    search = GridSearchCV(make_topic_classifier("title"), {param: [(1, 2), (1, 3)]}, cv=3)
+    grid = {"stack__char_ngram_range": [(1, 2), (1, 3)], "stack__meta_C": [0.01, 1.0]}
+    search = GridSearchCV(make_topic_classifier("title"), grid, cv=3)
     search.fit(texts, labels)
-    assert search.best_params_[param] in [(1, 2), (1, 3)]
+    assert search.best_params_["stack__char_ngram_range"] in [(1, 2), (1, 3)]
+    assert (
+        search.best_estimator_.named_steps["stack"].views_[0].char_ngram_range
+        == search.best_params_["stack__char_ngram_range"]
+    )
 
 
 def test_fulltext_preset_trains_on_articles() -> None:

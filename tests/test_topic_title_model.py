@@ -1,13 +1,16 @@
-"""The headline model's parts: ``TitleFeatures`` edge marks, NB-SVM, and the soft vote of the title preset."""
+"""The headline model's parts: ``TitleFeatures`` edge marks, NB-SVM, complement NB scores, and the title stack."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.ensemble import VotingClassifier
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 
-from pipeline.classifiers.nbsvm import CalibratedComplementNB, CalibratedNBSVM, NBLinearSVC
+from pipeline.classifiers.linear import _softmax
+from pipeline.classifiers.nbsvm import ComplementNBScores, NBLinearSVC
+from pipeline.classifiers.title_stack import StackedTitleClassifier
 from pipeline.classifiers.topic import make_topic_classifier, svm_c
 from pipeline.classifiers.topic_features import TitleFeatures, word_edge_string
 from pipeline.textfeatures import AnalyzedText, analyze_text
@@ -48,38 +51,42 @@ def test_nbsvm_scores_one_column_per_class_and_ignores_feature_values() -> None:
     assert (model.predict(X) == np.asarray(labels)).mean() == 1.0
 
 
-def test_calibrated_nbsvm_gives_probabilities_and_is_deterministic() -> None:
+def test_complement_nb_scores_are_its_log_likelihoods_in_linear_form() -> None:
     texts, labels = corpus()
     X = TitleFeatures(min_df=1).fit_transform(texts)
-    first = CalibratedNBSVM(random_state=3).fit(X, labels).predict_proba(X)
-    again = CalibratedNBSVM(random_state=3).fit(X, labels).predict_proba(X)
-    assert first.shape == (len(texts), 2) and np.allclose(first.sum(axis=1), 1.0)
-    assert np.array_equal(first, again)
-
-
-def test_calibrated_complement_nb_scores_are_its_log_likelihoods() -> None:
-    texts, labels = corpus()
-    X = TitleFeatures(min_df=1).fit_transform(texts)
-    model = CalibratedComplementNB(alpha=0.1).fit(X, labels)
+    model = ComplementNBScores(alpha=0.1).fit(X, labels)
     reference = ComplementNB(alpha=0.1).fit(X, labels)
     assert np.allclose(model.decision_function(X), reference.predict_joint_log_proba(X), atol=1e-4)
+    assert np.allclose(np.asarray(X @ model.coef_.T) + model.intercept_, model.decision_function(X), atol=1e-3)
     assert list(model.predict(X)) == list(reference.predict(X))
-    assert np.allclose(model.predict_proba(X).sum(axis=1), 1.0)
 
 
-def test_title_preset_is_an_equal_soft_vote_of_three_models() -> None:
+def test_title_preset_stacks_three_members_with_a_logistic_regression() -> None:
     texts, labels = corpus()
     model = make_topic_classifier("title", C=0.7).fit(texts, labels)
-    vote = model.named_steps["vote"]
-    assert isinstance(vote, VotingClassifier) and vote.voting == "soft"
-    assert [name for name, _ in vote.estimators] == ["svm", "nb"]
+    stack = model.named_steps["stack"]
+    assert isinstance(stack, StackedTitleClassifier) and isinstance(stack.meta_, LogisticRegression)
     assert svm_c(model) == 0.7
     assert svm_c(make_topic_classifier("fulltext")) == 3.0
     assert model.predict(["女排主场击败对手"])[0] == "体育"
-    svm, nb = vote.estimators_
-    X = nb.named_steps["features"].transform(texts)
-    members = [svm.predict_proba(texts)] + [m.predict_proba(X) for m in nb.named_steps["clf"].estimators_]
-    assert np.allclose(model.predict_proba(texts), np.mean(members, axis=0))
+    # the stack's input is each member's temperature-calibrated log-probabilities, side by side
+    scores = stack.member_scores(texts)
+    assert len(scores) == 3 and all(len(s) == len(texts) for s in scores)
+    calibrated = [_softmax(s, t) for s, t in zip(scores, stack.temperatures_, strict=True)]
+    features = np.hstack([np.log(np.clip(p, 1e-9, None)) for p in calibrated])
+    assert np.allclose(model.predict_proba(texts), stack.meta_.predict_proba(features))
+    assert np.allclose(model.predict_proba(texts).sum(axis=1), 1.0)
+
+
+def test_stack_members_keep_the_fitted_models_linear_form() -> None:
+    texts, labels = corpus()
+    stack = StackedTitleClassifier(random_state=2).fit(texts, labels)
+    nb_view = stack.views_[1].transform(texts)
+    nbsvm = NBLinearSVC(C=stack.nbsvm_C, alpha=stack.nbsvm_alpha, random_state=2).fit(nb_view, labels)
+    assert np.allclose(stack.member_scores(texts)[1], nbsvm.decision_function(nb_view), atol=1e-4)
+    assert clone(stack).get_params() == stack.get_params()
+    with pytest.raises(ValueError, match="two classes"):
+        StackedTitleClassifier().fit(texts[:3], ["体育"] * 3)
 
 
 def test_title_preset_is_deterministic_for_a_seed() -> None:
