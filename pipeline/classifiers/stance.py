@@ -15,9 +15,10 @@ averages of them; a pooled stance-vs-NONE detector followed by per-target FAVOR-
 clauses that mention the target; lexicon score features; sentiment-weighted n-gram blocks.
 
 ``mention_terms="auto"`` also learns, per target, the terms that mark a text as being about it
-(:mod:`pipeline.classifiers.mentions`); :meth:`StanceClassifier.mentioned` tells the ``stance`` stage which
-articles to leave out as NONE. The terms play no part in ``predict_proba``: a training post is always about its
-target, so cross-validation scores are the same with or without them.
+(:mod:`pipeline.classifiers.mentions`), saved as ``mention_terms_``; the ``stance`` stage looks for them in the
+whole article and leaves out as NONE a target it does not name (:meth:`StanceClassifier.mentioned` asks the same
+of the texts given to the model). The terms play no part in ``predict_proba``: a training post is always about
+its target, so cross-validation scores are the same with or without them.
 
 ``none_scale`` multiplies the NONE probability before renormalising: the task's score, F_avg, ignores NONE, and
 training data has twice the share of NONE that the shared task's test data has, so predicting NONE less often

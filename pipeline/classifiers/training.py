@@ -87,7 +87,8 @@ def train_stance(
     t0 = time.perf_counter()
     analysed = analyze_all(data.texts, progress)
     timings["analyse_s"] = time.perf_counter() - t0
-    X = list(zip([ex.target for ex in data.examples], analysed, strict=True))
+    targets = [ex.target for ex in data.examples]
+    X = list(zip(targets, analysed, strict=True))
     y = np.asarray(data.labels, dtype=object)
     features = stance_features(cues=cues, sentiment_weight=sentiment_weight)
     model = StanceClassifier(
@@ -97,25 +98,21 @@ def train_stance(
         mention_terms="auto",
         random_state=seed,
     )
-    strata = np.asarray([f"{t}|{lab}" for t, lab in zip([ex.target for ex in data.examples], y, strict=True)])
+    strata = np.asarray([f"{t}|{lab}" for t, lab in zip(targets, y, strict=True)])
     # mention terms play no part in predictions, so the folds skip learning them
     cv_model = clone(model).set_params(mention_terms=None)
     pred = _cross_validate_and_fit(model, X, y, strata, folds, seed, jobs, timings, progress, "rows", cv_model)
     cv_scores = None
     if pred is not None:
-        cv_scores = stance_scores([ex.target for ex in data.examples], y, pred)
+        cv_scores = stance_scores(targets, y, pred)
         cv_scores["folds"] = folds
+    coverage = mention_coverage([a.norm_text for a in analysed], targets, model.mention_terms_)
     meta = {
         "targets": model.targets_,
         "classes": [str(c) for c in model.classes_],
         "none_scales": model.none_scales_,
         "mention_terms": {t: list(v) for t, v in model.mention_terms_.items()},
-        "mention_coverage": {
-            t: round(v, 4)
-            for t, v in mention_coverage(
-                [a.norm_text for a in analysed], [p[0] for p in X], model.mention_terms_
-            ).items()
-        },
+        "mention_coverage": {t: round(v, 4) for t, v in coverage.items()},
         "params": {"C": C, "none_scale": none_scale, "cues": cues, "sentiment_weight": sentiment_weight, "seed": seed},
         "data": {"path": str(data.path), "rows": len(y), "dropped": dict(data.dropped)},
         "cv": cv_scores,
