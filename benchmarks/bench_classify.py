@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.document import Article
+from pipeline.core.article import Article
+from pipeline.core.modelcache import default_model_dir
+from pipeline.core.modelio import save_model
+from pipeline.core.registry import create_stage
 from pipeline.ingest import discover_inputs, read_source
-from pipeline.modelcache import default_model_dir
-from pipeline.modelio import save_model
-from pipeline.registry import create_stage
-from pipeline.tm import TopicModel
+from pipeline.topicmodel import TopicModel
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 Systems:
 
 * ``zhnews ner``: the ``ner`` stage's model (``models/ner`` or ``--model``) behind the normalize and segment
-  stages, exactly as ``zhnews run`` uses it (:func:`pipeline.evaluation.evaluate_ner`); its speed is
+  stages, exactly as ``zhnews run`` uses it (:func:`pipeline.eval.runs.evaluate_ner`); its speed is
   normalize + segment + NER.
 * ``jieba.posseg``: proper-noun flags as a NER baseline, nr (and its subtypes nrt, nrfg) -> PER, ns -> LOC,
   nt -> ORG. Speed: ``jieba.posseg.cut`` alone.
@@ -12,11 +12,11 @@ Systems:
   into the venv for this benchmark only: ``pip install thulac==0.2.2``. Skipped cleanly when not importable.
 
 Data: the model engineer's held-out dev split, so nobody is scored on sentences the model trained on. The split
-function is imported from ``corpora.msra`` when it has one, else ``pipeline.nermodel.data.split_dev`` with the
+function is imported from ``corpora.msra`` when it has one, else ``pipeline.ner.data.split_dev`` with the
 ``[corpora]`` settings of ``configs/ner.cfg``, else the last 10 % of ``msra_train_bio``; the script prints which.
 From that split a seeded sample of ``--sentences`` sentences is scored (THULAC needs ~2 minutes for 1,000).
 
-Scores are strict typed span P/R/F1 (CoNLL rules, :mod:`pipeline.metrics`). Run from the repository root::
+Scores are strict typed span P/R/F1 (CoNLL rules, :mod:`pipeline.eval.spans`). Run from the repository root::
 
     python benchmarks/bench_ner_peers.py --sentences 1000 --json /tmp/peers.json
 """
@@ -38,7 +38,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.metrics import BioSentence, Span, SpanScores, corpus_span_scores, read_bio  # noqa: E402
+from pipeline.eval.spans import BioSentence, Span, SpanScores, corpus_span_scores, read_bio  # noqa: E402
 
 MSRA = REPO.parent / "shared" / "data" / "msra_ner" / "msra_train_bio"
 NER_CFG = REPO / "configs" / "ner.cfg"
@@ -80,13 +80,13 @@ def dev_split(path: Path) -> tuple[list[BioSentence], str]:
     try:
         from thinc.api import Config
 
-        from pipeline.nermodel.data import split_dev
+        from pipeline.ner.data import split_dev
 
         cfg = Config().from_disk(NER_CFG, interpolate=True)
         fraction, seed = float(cfg["corpora"]["dev_fraction"]), int(cfg["corpora"]["split_seed"])
         _, dev_idx = split_dev(len(sentences), fraction, seed)
         return [sentences[i] for i in dev_idx], (
-            f"pipeline.nermodel.data.split_dev(dev_fraction={fraction}, seed={seed}) as in {NER_CFG.name}"
+            f"pipeline.ner.data.split_dev(dev_fraction={fraction}, seed={seed}) as in {NER_CFG.name}"
         )
     except (ImportError, KeyError, OSError):
         n = len(sentences) // 10
@@ -163,9 +163,9 @@ def _align(text: str, pairs: list[list[str]]) -> list[Span]:
 
 
 def ours_row(sentences: list[BioSentence], model: str | None) -> Row:
-    from pipeline.config import config_from_dict
+    from pipeline.core.config import config_from_dict
     from pipeline.errors import ZhNewsError
-    from pipeline.evaluation import evaluate_ner
+    from pipeline.eval.runs import evaluate_ner
 
     model_dir = Path(model) if model else REPO / "models" / "ner"
     if not (model_dir / "config.cfg").is_file():

@@ -13,16 +13,14 @@ them. Torch runs on one thread, as in ``zhnews run``.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import torch
 
-from pipeline.config import load_config
-from pipeline.document import Article
+from pipeline.core.article import Article
+from pipeline.core.config import load_config
+from pipeline.core.runner import build_stages, run_articles, stages_until
 from pipeline.ingest import discover_inputs, read_source
-from pipeline.ner import make_ner
-from pipeline.registry import create_stage
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,36 +40,27 @@ def main() -> None:
     if args.limit:
         paths = paths[: args.limit]
     articles = [a for p in paths for a in read_source(p) if isinstance(a, Article)]
-    options = {spec.name: dict(spec.options) for spec in load_config(args.config).stages}
-    seg_opts = options.get("segment", {})
-    ner_opts = options.get("ner", {})
-    if args.hmm is not None:
-        seg_opts["hmm"] = args.hmm
+    sets = [f"stages.segment.hmm={str(args.hmm).lower()}"] if args.hmm is not None else []
     if args.model:
-        ner_opts["model"] = args.model
-    normalize = create_stage("normalize", options.get("normalize", {}))
-    segment = create_stage("segment", seg_opts)
-    ner = make_ner(**ner_opts)
-    ner(segment(normalize(Article(id="w", path="<warmup>", text="新华社北京电。日本外相林芳正表示。"))))
+        sets.append(f"stages.ner.model={args.model}")
+    config = stages_until(load_config(args.config, sets), "ner")
+    stages = build_stages(config)
+    run_articles([Article(id="w", path="<warmup>", text="新华社北京电。日本外相林芳正表示。")], stages)
 
-    chars = 0
-    seg_s = ner_s = 0.0
-    n_ents = 0
+    chars = n_ents = 0
+    seconds: dict[str, float] = {}
     for _ in range(args.repeat):
-        for a in articles:
-            art = Article(id=a.id, path=a.path, text=a.text)
-            t0 = time.perf_counter()
-            art = segment(normalize(art))
-            t1 = time.perf_counter()
-            art = ner(art)
-            t2 = time.perf_counter()
-            seg_s += t1 - t0
-            ner_s += t2 - t1
-            chars += len(a.text)
+        fresh = [Article(id=a.id, path=a.path, text=a.text) for a in articles]
+        for art in run_articles(fresh, stages, seconds, batch_size=config.batch_size):
+            assert isinstance(art, Article), art
+            chars += len(art.text)
             n_ents += len(art.entities)
+    seg_s = seconds["normalize"] + seconds["segment"]
+    ner_s = seconds["ner"]
+    hmm = dict(config.stages[1].options).get("hmm", True)
     print(
         f"articles {len(articles)} x{args.repeat}, chars {chars:,}, entities {n_ents:,}, "
-        f"hmm={seg_opts.get('hmm', True)}"
+        f"hmm={hmm}, batch {config.batch_size}"
     )
     print(f"normalize+segment   {chars / seg_s:10,.0f} chars/s  ({seg_s:.2f}s)")
     print(f"ner                 {chars / ner_s:10,.0f} chars/s  ({ner_s:.2f}s)")

@@ -28,9 +28,9 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
-from pipeline.document import Article
+from pipeline.core.article import Article
+from pipeline.core.registry import create_stage
 from pipeline.ingest import discover_inputs, read_source
-from pipeline.registry import create_stage
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -32,7 +32,7 @@ CLASSIFIERS = ("stance", "topic")
 
 def default_stages() -> list[str]:
     sys.path.insert(0, str(REPO))
-    from pipeline.config import load_config
+    from pipeline.core.config import load_config
 
     return [spec.name for spec in load_config().stages]
 
@@ -59,10 +59,10 @@ def one_run(corpus: list[str], stages: list[str] | None, limit: int | None) -> t
 
 STARTUP_CODE = """
 import json, resource, sys
-from pipeline.config import load_config
-from pipeline.runner import build_stages
+from pipeline.core.config import load_config
+from pipeline.core.runner import build_stages
 build_stages(load_config(overrides=["run.stages=" + sys.argv[1]]))
-import torch, spacy, pipeline.charspans, pipeline.nermodel.component  # what the NER stage's first article loads
+import torch, spacy, pipeline.ner.charspans, pipeline.ner.component  # what the NER stage's first article loads
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(usage.ru_utime + usage.ru_stime)
 """

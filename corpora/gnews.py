@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.document import Article
+from pipeline.core.article import Article
 from pipeline.errors import DataError, InputError
 from pipeline.ingest import read_source
 

@@ -1,8 +1,8 @@
 """Readers for character-level NER corpora: MSRA and Weibo (CoNLL char<TAB>tag) and CLUENER (JSON spans).
 
 Every reader returns :class:`NerSentence` objects (text + character spans), so training and evaluation never
-see a corpus's tagging scheme: BIO is decoded once, here, with seqeval's strict rules (an ``I-`` that does not
-continue a same-type entity starts no entity).
+see a corpus's tagging scheme: BIO is decoded once, by :mod:`pipeline.eval.spans` with conlleval's rules (the
+ones every score is computed with).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.eval.spans import Span, read_bio
 
 
 @dataclass(frozen=True)
@@ -22,66 +23,27 @@ class NerSentence:
     text: str
     spans: tuple[tuple[int, int, str], ...]
 
-
-def bio_to_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Strict (seqeval ``mode="strict"``-style) decoding of BIO/BIOES tags into spans.
-
-    A span starts at ``B-X`` (or ``S-X``) and continues over ``I-X``/``E-X`` of the same type; an orphan ``I-X``
-    is ignored instead of guessed into an entity, so scores computed from these spans are strict.
-    """
-    spans: list[tuple[int, int, str]] = []
-    start: int | None = None
-    label = ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, typ = tag.partition("-")
-        if start is not None and (prefix not in ("I", "E") or typ != label):
-            spans.append((start, i, label))
-            start = None
-        if prefix in ("B", "S"):
-            start, label = i, typ
-        if start is not None and prefix in ("E", "S"):
-            spans.append((start, i + 1, label))
-            start = None
-    return spans
+    def char_spans(self) -> list[Span]:
+        return [Span(*s) for s in self.spans]
 
 
 def read_conll_chars(path: str | Path, *, label_map: dict[str, str] | None = None) -> list[NerSentence]:
     """Read a one-character-per-line ``char<TAB>tag`` file (MSRA, Weibo); blank lines separate sentences.
 
-    ``label_map`` renames or drops types (map to ``""`` to drop), e.g. Weibo's ``PER.NAM`` -> ``PER``.
+    The file is read by :func:`pipeline.eval.spans.read_bio` (the one BIO reader, which also strips Weibo's
+    position digits) and decoded by its tag rules. ``label_map`` renames or drops types (map to ``""`` to
+    drop), e.g. Weibo's ``PER.NAM`` -> ``PER``.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise DataError(f"NER corpus not found: {p}")
-    sentences: list[NerSentence] = []
-    chars: list[str] = []
-    tags: list[str] = []
-    with p.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if chars:
-                    sentences.append(_sentence(chars, tags, label_map))
-                    chars, tags = [], []
-                continue
-            parts = line.split("\t") if "\t" in line else line.split(" ")
-            if len(parts) != 2 or not parts[0]:
-                raise DataError(f"{p}:{lineno}: expected 'char<TAB>tag', got {line!r}")
-            chars.append(parts[0][0] if len(parts[0]) > 1 else parts[0])
-            tags.append(parts[1])
-    if chars:
-        sentences.append(_sentence(chars, tags, label_map))
-    if not sentences:
-        raise DataError(f"{p}: no sentences")
+    if not Path(path).is_file():
+        raise DataError(f"NER corpus not found: {path}")
+    sentences = []
+    for sent in read_bio(path):
+        spans = [(s.start, s.end, s.label) for s in sent.char_spans()]
+        if label_map is not None:
+            spans = [(s, e, label_map.get(lab, lab)) for s, e, lab in spans]
+            spans = [sp for sp in spans if sp[2]]
+        sentences.append(NerSentence(sent.text, tuple(spans)))
     return sentences
-
-
-def _sentence(chars: list[str], tags: list[str], label_map: dict[str, str] | None) -> NerSentence:
-    spans = bio_to_spans(tags)
-    if label_map is not None:
-        spans = [(s, e, label_map.get(lab, lab)) for s, e, lab in spans]
-        spans = [sp for sp in spans if sp[2]]
-    return NerSentence("".join(chars), tuple(spans))
 
 
 def read_msra(path: str | Path) -> list[NerSentence]:

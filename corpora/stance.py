@@ -3,7 +3,7 @@
 The official files are UTF-8 with a BOM (training) or GBK (test gold), and a few TEXT fields are quoted and span
 several lines, so they are read with :mod:`csv`, never by splitting lines. Target names differ between the
 official train and test files (``IphoneSE`` / ``iPhone SE``): every target goes through
-:func:`pipeline.classifiers.targets.canonical_target`, the same function the model uses at prediction time.
+:func:`pipeline.classify.targets.canonical_target`, the same function the model uses at prediction time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.classifiers.targets import canonical_target
+from pipeline.classify.targets import canonical_target
 from pipeline.errors import DataError
 
 STANCE_LABELS: tuple[str, ...] = ("FAVOR", "AGAINST", "NONE")
@@ -47,7 +47,7 @@ class StanceData:
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
-        """``(target, text)`` pairs: the input format of :class:`pipeline.classifiers.stance.StanceClassifier`."""
+        """``(target, text)`` pairs: the input format of :class:`pipeline.classify.stance.StanceClassifier`."""
         return [(ex.target, ex.text) for ex in self.examples]
 
     @property

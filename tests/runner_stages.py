@@ -11,9 +11,9 @@ import signal
 import time
 import zlib
 
-from pipeline.document import Article
+from pipeline.core.article import Article
+from pipeline.core.registry import register_stage
 from pipeline.errors import ModelError, ZhNewsError
-from pipeline.registry import register_stage
 
 
 class Mark:
@@ -64,6 +64,67 @@ class Sleep:
         return article
 
 
-register_stage("test_mark")(Mark)
+class Tag:
+    """Adds ``tag``: the first characters of the normalized text (so it needs normalize before it)."""
+
+    name = "test_tag"
+
+    def __call__(self, article: Article) -> Article:
+        article.results["tag"] = (article.norm_text or "")[:2]
+        return article
+
+
+class Sneaky:
+    """Declares ``sneaky`` but, on articles containing ``when``, also writes ``key`` (default ``extra``), which
+    it never declared (``key = "mark"`` replaces the field of the ``test_mark`` stage)."""
+
+    name = "test_sneaky"
+
+    def __init__(self, when: str = "台湾", key: str = "extra") -> None:
+        self.when = when
+        self.key = key
+
+    def __call__(self, article: Article) -> Article:
+        article.results["sneaky"] = True
+        if self.when in article.text:
+            article.results[self.key] = "undeclared"
+        return article
+
+
+class Retokenize:
+    """Declares the segment stage's ``tokens``: two stages may never assign one field."""
+
+    name = "test_retokenize"
+
+    def __call__(self, article: Article) -> Article:
+        return article
+
+
+class PipeFail:
+    """A batch stage whose ``pipe`` raises when any article of the batch contains ``when``; one by one only that
+    article fails (the runner reruns a failed batch article by article)."""
+
+    name = "test_pipe_fail"
+
+    def __init__(self, when: str = "失败") -> None:
+        self.when = when
+
+    def __call__(self, article: Article) -> Article:
+        if self.when in article.text:
+            raise ValueError(f"cannot handle {self.when}")
+        article.results["piped"] = len(article.text)
+        return article
+
+    def pipe(self, articles: list[Article]) -> list[Article]:
+        if any(self.when in a.text for a in articles):
+            raise RuntimeError("the whole batch failed")
+        return [self(a) for a in articles]
+
+
+register_stage("test_mark", assigns=("mark",))(Mark)
+register_stage("test_tag", requires=("norm_text",), assigns=("tag",))(Tag)
+register_stage("test_sneaky", assigns=("sneaky",))(Sneaky)
+register_stage("test_retokenize", requires=("norm_text",), assigns=("tokens",))(Retokenize)
+register_stage("test_pipe_fail", assigns=("piped",))(PipeFail)
 register_stage("test_fail")(Fail)
 register_stage("test_sleep")(Sleep)

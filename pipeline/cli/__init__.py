@@ -21,7 +21,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.cli.ner",
     "pipeline.cli.linkcheck",
     "pipeline.cli.classify",
-    "pipeline.cli.topics",
+    "pipeline.cli.topicmodel",
+    "pipeline.cli.interchange",
+    "pipeline.cli.report",
 )
 
 

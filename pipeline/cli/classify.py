@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import CommandGroups
+from pipeline.cli.progress import Bar, progress_bar
 from pipeline.errors import ConfigError
 
 NONE_SCALE_HELP = "NONE probability multiplier: a number, or 'auto' (chosen per target by inner CV; default)"
@@ -32,12 +33,21 @@ def _command_line(what: str, args: argparse.Namespace, options: dict[str, object
     return " ".join(shlex.quote(str(p)) for p in parts)
 
 
-def _progress(quiet: bool) -> Any:
+def _progress(quiet: bool, bar: Bar | None = None) -> Any:
+    """Phase messages: the bar's label when a bar is drawn, else time-stamped lines on stderr (not with --quiet)."""
+
     def say(message: str) -> None:
-        if not quiet:
+        if bar is not None and bar.active:
+            bar.describe(message)
+        elif not quiet:
             print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     return say
+
+
+def _fits(folds: int) -> int:
+    """Models a training command fits: one per fold, then the final one (the total of its progress bar)."""
+    return (folds if folds > 1 else 0) + 1
 
 
 def _none_scale(value: str) -> float | str:
@@ -70,9 +80,16 @@ def _print_result(result: Any, as_json: bool) -> None:
 
 
 def cmd_train_stance(args: argparse.Namespace) -> int:
-    from pipeline.classifiers.training import train_stance
+    with progress_bar(args.quiet, total=_fits(args.folds), desc="train stance", unit="fit") as bar:
+        result = _train_stance(args, bar)
+    _print_result(result, args.json)
+    return 0
 
-    result = train_stance(
+
+def _train_stance(args: argparse.Namespace, bar: Bar) -> Any:
+    from pipeline.classify.training import train_stance
+
+    return train_stance(
         args.data,
         out=None if args.no_save else args.out,
         C=args.c,
@@ -94,16 +111,22 @@ def cmd_train_stance(args: argparse.Namespace) -> int:
             },
         ),
         jobs=args.jobs,
-        progress=_progress(args.quiet),
+        progress=_progress(args.quiet, bar),
+        advance=bar,
     )
+
+
+def cmd_train_topic(args: argparse.Namespace) -> int:
+    with progress_bar(args.quiet, total=_fits(args.folds), desc="train topic", unit="fit") as bar:
+        result = _train_topic(args, bar)
     _print_result(result, args.json)
     return 0
 
 
-def cmd_train_topic(args: argparse.Namespace) -> int:
-    from pipeline.classifiers.training import train_topic
+def _train_topic(args: argparse.Namespace, bar: Bar) -> Any:
+    from pipeline.classify.training import train_topic
 
-    result = train_topic(
+    return train_topic(
         args.data,
         out=None if args.no_save else args.out,
         data_format=args.format,
@@ -123,25 +146,25 @@ def cmd_train_topic(args: argparse.Namespace) -> int:
             },
         ),
         jobs=args.jobs,
-        progress=_progress(args.quiet),
+        progress=_progress(args.quiet, bar),
+        advance=bar,
     )
-    _print_result(result, args.json)
-    return 0
 
 
 def cmd_eval_stance(args: argparse.Namespace) -> int:
     from corpora.stance import load_stance
-    from pipeline.classifiers.evaluation import per_class_table, stance_scores
-    from pipeline.classifiers.stance import StanceClassifier
-    from pipeline.classifiers.training import analyze_all
-    from pipeline.modelio import load_model
+    from pipeline.classify.scores import per_class_table, stance_scores
+    from pipeline.classify.stance import StanceClassifier
+    from pipeline.classify.training import analyze_all
+    from pipeline.core.modelio import load_model
 
     model = load_model(args.model, kind="stance", expected=StanceClassifier).estimator
     data = load_stance(args.data)
     unknown = sorted(set(data.targets) - set(model.targets_))
     if unknown:
         raise ConfigError(f"{data.path}: target(s) {unknown} unknown to the model ({model.targets_})")
-    texts = analyze_all(data.texts)
+    with progress_bar(args.quiet, total=len(data.texts), desc="analyse", unit="text") as bar:
+        texts = analyze_all(data.texts, advance=bar)
     pred = model.predict(list(zip([ex.target for ex in data.examples], texts, strict=True)))
     scores = stance_scores([ex.target for ex in data.examples], data.labels, pred)
     if args.json:
@@ -160,14 +183,15 @@ def cmd_eval_topic(args: argparse.Namespace) -> int:
     from sklearn.pipeline import Pipeline
 
     from corpora.topic import load_topic_data
-    from pipeline.classifiers.evaluation import confusion_table, plot_confusion, topic_scores
-    from pipeline.classifiers.training import analyze_all
-    from pipeline.modelio import load_model
+    from pipeline.classify.scores import confusion_table, plot_confusion, topic_scores
+    from pipeline.classify.training import analyze_all
+    from pipeline.core.modelio import load_model
 
     loaded = load_model(args.model, kind="topic", expected=Pipeline)
     data = load_topic_data(args.data, args.format)
     classes = [str(c) for c in loaded.estimator.classes_]
-    pred = loaded.estimator.predict(analyze_all(data.texts))
+    with progress_bar(args.quiet, total=len(data.texts), desc="analyse", unit="text") as bar:
+        pred = loaded.estimator.predict(analyze_all(data.texts, advance=bar))
     labels = classes + sorted(set(data.labels) - set(classes))
     scores = topic_scores(data.labels, list(pred), labels)
     if args.json:
@@ -197,16 +221,16 @@ def _common(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--jobs", type=int, default=1, help="processes for cross-validation (default 1)")
     p.add_argument("--no-save", action="store_true", help="only cross-validate, write nothing")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
 
-# The presets of pipeline.classifiers.topic.PRESETS, spelled out: importing that module here would load
+# The presets of pipeline.classify.topic.PRESETS, spelled out: importing that module here would load
 # scikit-learn, SciPy and spaCy at the start of every command, `zhnews run` included (seconds of startup).
 TOPIC_PRESETS: tuple[str, ...] = ("title", "fulltext")
 
 
 def add_commands(groups: CommandGroups) -> None:
-    from pipeline.modelcache import default_model_dir
+    from pipeline.core.modelcache import default_model_dir
 
     p = groups.train.add_parser("stance", help="train the stance model (NLPCC 2016 format) with cross-validation")
     _common(p, str(default_model_dir("stance")))
@@ -237,6 +261,7 @@ def add_commands(groups: CommandGroups) -> None:
         p.add_argument("--model", default=str(default), help=f"model directory (default {default})")
         p.add_argument("--report", help="folder for scores.json (and the confusion-matrix PNG for topic)")
         p.add_argument("--json", action="store_true", help="print the scores as JSON")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
         if what == "topic":
             p.add_argument("--format", choices=("thucnews_titles", "cnews", "tnews"), help="data format")
         p.set_defaults(func=func)

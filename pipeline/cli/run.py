@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from pipeline.cli.progress import run_bar
 from pipeline.errors import ConfigError, InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -41,6 +42,17 @@ def add_commands(groups: Any) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace the run in --out instead of continuing it")
     p.add_argument("--limit", type=_positive, metavar="N", help="process only the first N input files")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary paragraph")
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this process or a process pool (default); dask: a Dask cluster (pip install -e '.[dask]')",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running Dask scheduler (tcp://host:8786); default: a local cluster of --workers",
+    )
     p.set_defaults(func=run_command)
 
 
@@ -55,12 +67,14 @@ def _positive(text: str) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from pipeline.config import load_config
-    from pipeline.runner import run
-    from pipeline.summary import describe
+    from pipeline.core.config import load_config
+    from pipeline.core.runner import run
+    from pipeline.core.summary import describe
 
     if args.resume and args.overwrite:
         return _usage(args, ConfigError("--resume and --overwrite contradict each other; pass one"))
+    if args.scheduler and args.engine != "dask":
+        return _usage(args, ConfigError("--scheduler needs --engine dask"))
     try:
         config = load_config(args.config, args.overrides)
         report = run(
@@ -71,7 +85,9 @@ def run_command(args: argparse.Namespace) -> int:
             resume=args.resume,
             overwrite=args.overwrite,
             limit=args.limit,
-            progress=None if args.quiet or not sys.stderr.isatty() else _progress_bar,
+            progress=run_bar(args.quiet),
+            engine=args.engine,
+            scheduler=args.scheduler,
         )
     except (ConfigError, InputError) as exc:  # raised before any input is processed: a usage problem
         return _usage(args, exc)
@@ -88,9 +104,3 @@ def _usage(args: argparse.Namespace, exc: Exception) -> int:
         raise exc
     print(f"zhnews: error: {exc}", file=sys.stderr)
     return EXIT_USAGE
-
-
-def _progress_bar(total: int) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True)

@@ -1,11 +1,14 @@
-"""Ingest: input files -> :class:`~pipeline.document.Article` records with clean text and gold links.
+"""Ingest: input files -> :class:`~pipeline.core.article.Article` records with clean text and gold links.
 
 Public API (used by the runner):
 
 - :func:`discover_inputs` ``(paths) -> list[Path]``: files as given; folders expanded recursively (sorted) to
   ``.md``/``.markdown``/``.txt``/``.jsonl`` files, hidden ones skipped; a missing path raises InputError.
 - :func:`read_source` ``(path, *, max_bytes) -> list[Article | InputError]``: one article for Markdown/text,
-  one item per JSONL line. Empty, binary, undecodable or too large files raise InputError.
+  one item per JSONL line. Empty, binary, undecodable or too large files raise InputError (for JSONL the
+  limit applies to each record).
+- :func:`jsonl_chunks` / :func:`read_chunk`: a big JSONL file as byte ranges of whole lines, read one at a
+  time (the runner's unit of work for such files).
 - :func:`parse_article` ``(raw, *, path, id) -> Article``: pure function over decoded text.
 - :func:`strip_wikilinks` ``(text) -> (clean, links, warnings, OffsetMap)``: tags only, for plain text.
 
@@ -29,15 +32,28 @@ from __future__ import annotations
 
 from pipeline.errors import InputError
 from pipeline.ingest.markdown import parse_article
-from pipeline.ingest.readers import DEFAULT_MAX_BYTES, INPUT_SUFFIXES, discover_inputs, read_source
+from pipeline.ingest.readers import (
+    CHUNK_BYTES,
+    DEFAULT_MAX_BYTES,
+    INPUT_SUFFIXES,
+    Chunk,
+    discover_inputs,
+    jsonl_chunks,
+    read_chunk,
+    read_source,
+)
 from pipeline.ingest.wikilinks import strip_wikilinks
 
 __all__ = [
+    "CHUNK_BYTES",
     "DEFAULT_MAX_BYTES",
     "INPUT_SUFFIXES",
+    "Chunk",
     "InputError",
     "discover_inputs",
+    "jsonl_chunks",
     "parse_article",
+    "read_chunk",
     "read_source",
     "strip_wikilinks",
 ]

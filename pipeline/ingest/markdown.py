@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.document import Article
+from pipeline.core.article import Article
 from pipeline.ingest import inline
 from pipeline.ingest.dates import parse_dateline
 from pipeline.ingest.writer import CleanWriter

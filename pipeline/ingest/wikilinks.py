@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Link
+from pipeline.core.article import Link
 from pipeline.ingest.tags import broken_tag_warning, match_tag
 from pipeline.ingest.writer import CleanWriter
-from pipeline.offsets import OffsetMap
+from pipeline.text.offsets import OffsetMap
 
 _SPECIAL_RE = re.compile(r"\[\[|\r\n?")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import html
 import re
 
-from pipeline.document import Link
+from pipeline.core.article import Link
 from pipeline.ingest.tags import ParsedTag
-from pipeline.offsets import OffsetMap, OffsetMapBuilder
+from pipeline.text.offsets import OffsetMap, OffsetMapBuilder
 
 # Named (``&amp;``), decimal (``&#20013;``) and hexadecimal (``&#x4e2d;``) references; the semicolon is required
 # so that prose such as "AT&T" or a URL query "&id=3" is never touched.

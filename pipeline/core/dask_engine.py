@@ -1,0 +1,109 @@
+"""The Dask engine: the same :func:`~pipeline.core.runner.process_sources` tasks on a Dask cluster.
+
+No scheduler of our own: Dask's distributed scheduler places the tasks, moves them off a worker that dies
+(``retries``) and hands back results; the runner's client side only submits groups of files in input order
+and yields their results in that order, so ``records.jsonl`` is byte for byte the local engine's and the same
+output folder can be resumed by either engine. Without an address a :class:`~distributed.LocalCluster` of
+single-threaded worker processes is started (and stopped) for the run; with one, the run joins a running
+scheduler (``dask scheduler`` + ``dask worker ADDRESS``). Dask is an optional extra: ``pip install -e ".[dask]"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pipeline.core.config import RunConfig
+    from pipeline.core.runner import SourceResult
+    from pipeline.ingest import Chunk
+
+# a task that raises is tried this many more times; a task whose worker dies is moved to another worker by the
+# scheduler itself, until it has killed ``distributed.scheduler.allowed-failures`` workers (KilledWorker)
+RETRIES = 3
+# numeric libraries use one thread per worker process: N workers, N cores
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ModuleNotFoundError:
+        raise ConfigError('--engine dask needs Dask: pip install -e ".[dask]"') from None
+    return distributed
+
+
+def dask_map_sources(
+    paths: Sequence[str | Chunk], config: RunConfig, *, workers: int = 1, scheduler: str | None = None
+) -> Iterator[SourceResult]:
+    """``process_sources`` over groups of ``paths`` on Dask; results in input order, like the local engine."""
+    from pipeline.core.runner import process_sources, task_groups, task_name
+
+    distributed = _distributed()
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):  # Dask logs every connection at INFO
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    with ExitStack() as stack:
+        if scheduler:
+            try:
+                client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
+            except (OSError, TimeoutError) as exc:
+                raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        else:
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.ERROR,
+                    env=SINGLE_THREAD_ENV,
+                )
+            )
+            client = stack.enter_context(distributed.Client(cluster))
+            n_workers = workers
+        groups = task_groups(paths, config.batch_size, n_workers)
+        names = "|".join(task_name(p) for p in paths)
+        run_key = hashlib.sha1(f"{config.fingerprint()}|{names}".encode()).hexdigest()[:16]
+        window = 2 * n_workers
+        queued = deque(range(len(groups)))
+        pending: deque[tuple[int, Any]] = deque()
+        while queued or pending:
+            while queued and len(pending) < window:
+                g = queued.popleft()
+                batch = [paths[i] for i in groups[g]]
+                key = f"zhnews-{run_key}-{g}"
+                pending.append((g, client.submit(process_sources, batch, config, key=key, retries=RETRIES)))
+            g, future = pending.popleft()
+            try:
+                results: list[SourceResult] = future.result()
+            except distributed.KilledWorker:  # the scheduler gave up on it after losing several workers
+                results = list(_one_by_one(client, [paths[i] for i in groups[g]], config, run_key))
+            future.release()
+            yield from results
+
+
+def _one_by_one(client: Any, paths: list[str | Chunk], config: RunConfig, run_key: str) -> Iterator[SourceResult]:
+    """A group whose task killed every worker it ran on: its files one at a time, so that only the file that
+    kills its worker again gets an error record (as the local engine does)."""
+    import distributed
+
+    from pipeline.core.runner import crashed, process_sources
+
+    for i, path in enumerate(paths):
+        key = f"zhnews-{run_key}-single-{i}"
+        future = client.submit(process_sources, [path], config, key=key, retries=0)
+        try:
+            yield from future.result()
+        except distributed.KilledWorker:
+            yield crashed(path)
+        finally:
+            future.release()

@@ -1,6 +1,0 @@
-"""Topic models over our own tokens: a thin wrapper over scikit-learn's NMF and LDA, NPMI coherence, corpora."""
-
-from pipeline.tm.coherence import npmi_coherence
-from pipeline.tm.model import METHODS, TopicModel
-
-__all__ = ["METHODS", "TopicModel", "npmi_coherence"]
