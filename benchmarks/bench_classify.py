@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from pipeline.core.article import Article
-from pipeline.core.modelcache import default_model_dir
 from pipeline.core.modelio import save_model
 from pipeline.core.registry import create_stage
+from pipeline.core.resources import model_dir
 from pipeline.ingest import discover_inputs, read_source
 from pipeline.topicmodel import TopicModel
 
@@ -73,10 +73,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         stages: list[tuple[str, object]] = []
-        if (default_model_dir("stance") / "model.skops").is_file():
+        if (model_dir("stance") / "model.skops").is_file():
             stages.append(("stance (5 targets)", create_stage("stance")))
         for name in ("fulltext", "titles"):
-            path = default_model_dir("topic", name)
+            path = model_dir("topic", name)
             if (path / "model.skops").is_file():
                 stages.append((f"topic ({name})", create_stage("topic", {"model": str(path)})))
         t0 = time.perf_counter()

@@ -31,13 +31,13 @@ def main() -> None:
     from corpora.stance import load_stance
     from pipeline.classify.stance_gate import gate_scores, load_news, news_let_through
     from pipeline.classify.stance_sentiment import background_sentences
-    from pipeline.core.modelcache import default_model_dir
     from pipeline.core.modelio import load_model
+    from pipeline.core.resources import model_dir
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(SHARED / "nlpcc2016_stance"), help="NLPCC stance training data")
     parser.add_argument("--news", default=str(SHARED), help="folder holding the unrelated news sets")
-    parser.add_argument("--model", default=str(default_model_dir("stance")), help="model whose terms are measured")
+    parser.add_argument("--model", default=str(model_dir("stance")), help="model whose terms are measured")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--f-avg", action="store_true", help="also F_avg named vs gated (refits the CV folds)")

@@ -20,6 +20,7 @@ STANCE_TRIED = (
     "| n-grams only (previous model) | 0.6850 | 0.6863 |",
     "| + sentiment features, every n-gram kept | 0.6932 | 0.6929 |",
     "| + sentiment features, n-grams seen in at least two posts (this model) | see above | 0.6900 |",
+    "| sentiment weight 0.6 / 1.0 instead of 0.3 | 0.6959 / 0.6918 | 0.6900 / 0.6891 |",
     "| + pysenti lexicon scores with negation (w 0.05-0.1) | 0.6951 | 0.6937 |",
     "| sentiment of the clauses that mention the target | 0.6907 | 0.6933 |",
     "| logistic regression (C=30) instead of the SVM | 0.6962 | 0.6934 |",

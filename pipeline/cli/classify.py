@@ -230,10 +230,10 @@ TOPIC_PRESETS: tuple[str, ...] = ("title", "fulltext")
 
 
 def add_commands(groups: CommandGroups) -> None:
-    from pipeline.core.modelcache import default_model_dir
+    from pipeline.core.resources import model_dir
 
     p = groups.train.add_parser("stance", help="train the stance model (NLPCC 2016 format) with cross-validation")
-    _common(p, str(default_model_dir("stance")))
+    _common(p, str(model_dir("stance")))
     p.add_argument("--c", type=float, default=0.5, help="SVM regularisation C per target (default 0.5)")
     p.add_argument("--none-scale", type=_none_scale, default="auto", help=NONE_SCALE_HELP)
     p.add_argument("--cues", action="store_true", help="add the sentiment/negation cue features (off: no CV gain)")
@@ -246,15 +246,15 @@ def add_commands(groups: CommandGroups) -> None:
     p.set_defaults(func=cmd_train_stance)
 
     p = groups.train.add_parser("topic", help="train a news-topic model with cross-validation")
-    _common(p, str(default_model_dir("topic", "fulltext")))
+    _common(p, str(model_dir("topic", "fulltext")))
     p.add_argument("--format", choices=("thucnews_titles", "cnews", "tnews"), help="data format (default: detect)")
     p.add_argument("--preset", choices=TOPIC_PRESETS, help="feature preset (default: title for headline data)")
     p.add_argument("--c", type=float, help="SVM regularisation C (default: the preset's, 0.5 title / 3.0 fulltext)")
     p.set_defaults(func=cmd_train_topic)
 
     for what, func, default in (
-        ("stance", cmd_eval_stance, default_model_dir("stance")),
-        ("topic", cmd_eval_topic, default_model_dir("topic", "fulltext")),
+        ("stance", cmd_eval_stance, model_dir("stance")),
+        ("topic", cmd_eval_topic, model_dir("topic", "fulltext")),
     ):
         p = groups.eval.add_parser(what, help=f"score a {what} model on labelled data")
         p.add_argument("data", help="labelled data file or folder")

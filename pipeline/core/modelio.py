@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,10 @@ def load_model(directory: str | Path, *, kind: str, expected: type | tuple[type,
 def directory_size(directory: str | Path) -> int:
     """Bytes on disk of a model directory's files (what the size budget in the model cards measures)."""
     return sum(p.stat().st_size for p in Path(directory).iterdir() if p.is_file())
+
+
+@lru_cache(maxsize=8)
+def cached_model(directory: str, kind: str) -> LoadedModel:
+    """The model of ``directory``, loaded once per process: stages hold only its path (so they pickle to
+    workers) and every stage instance of a process that names the same directory shares it."""
+    return load_model(directory, kind=kind)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.article import Article
-from pipeline.core.modelcache import default_model_dir
 from pipeline.core.registry import BatchStage, register_stage
+from pipeline.core.resources import model_dir
 from pipeline.errors import ConfigError, DataError, ModelError
 
 
@@ -49,7 +49,7 @@ def make_ner(*, model: str | None = None, gazetteer: str | None = None, batch_si
     """Options: ``model`` (saved pipeline folder, default the shipped ``models/ner``), ``gazetteer`` (patterns
     JSONL for the gazetteer component), ``batch_size`` (sentence chunks per forward pass). Paths are checked now,
     models loaded on first use."""
-    directory = Path(model) if model else default_model_dir("ner")
+    directory = Path(model) if model else model_dir("ner")
     if not (directory / "config.cfg").is_file():
         raise ModelError(
             f"ner: no NER model at {directory} (a spaCy pipeline folder with config.cfg); "

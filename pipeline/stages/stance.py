@@ -44,9 +44,9 @@ from pipeline.classify.mentions import mentions
 from pipeline.classify.targets import canonical_target
 from pipeline.classify.textfeatures import TEXT_FIELDS, analyze_article
 from pipeline.core.article import Article
-from pipeline.core.modelcache import cached_model, default_model_dir
-from pipeline.core.modelio import prepare_loading, read_meta
+from pipeline.core.modelio import cached_model, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage
+from pipeline.core.resources import model_dir
 from pipeline.errors import ConfigError, DataError
 
 KIND = "stance"
@@ -135,7 +135,7 @@ def make_stance(
     mentions: dict[str, list[str]] | None = None,
 ) -> StanceStage:
     """Check options against the model's metadata now (cheap), load the model itself on first use."""
-    directory = str(Path(model) if model else default_model_dir("stance"))
+    directory = str(Path(model) if model else model_dir("stance"))
     meta = read_meta(directory, kind=KIND)
     prepare_loading()
     known = [str(t) for t in meta.get("targets", [])]

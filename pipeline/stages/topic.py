@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pipeline.classify.textfeatures import TEXT_FIELDS, analyze_article
 from pipeline.core.article import Article
-from pipeline.core.modelcache import cached_model, default_model_dir
-from pipeline.core.modelio import prepare_loading, read_meta
+from pipeline.core.modelio import cached_model, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage
+from pipeline.core.resources import model_dir
 from pipeline.errors import ConfigError
 
 KIND = "topic"
@@ -50,7 +50,7 @@ class TopicStage(BatchStage):
 
 @register_stage("topic", requires=("tokens", "title_tokens"), assigns=("topic",))
 def make_topic(*, model: str | None = None, field: str | None = None) -> TopicStage:
-    directory = str(Path(model) if model else default_model_dir(*DEFAULT_MODEL))
+    directory = str(Path(model) if model else model_dir(*DEFAULT_MODEL))
     meta = read_meta(directory, kind=KIND)
     prepare_loading()
     chosen = field or FIELD_OF_INPUT.get(str(meta.get("input")), "title+text")

@@ -18,8 +18,7 @@ from typing import Any
 
 from pipeline.classify.textfeatures import analyze_article
 from pipeline.core.article import Article
-from pipeline.core.modelcache import cached_model
-from pipeline.core.modelio import prepare_loading, read_meta
+from pipeline.core.modelio import cached_model, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage
 from pipeline.errors import ConfigError
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.core.modelcache import default_model_dir
 from pipeline.core.modelio import read_meta
+from pipeline.core.resources import model_dir
 from pipeline.errors import InputError
 from pipeline.ingest.readers import article_from_record
 
-MODEL = default_model_dir("stance")
+MODEL = model_dir("stance")
 KNOWN = [str(t) for t in read_meta(MODEL, kind="stance")["targets"]]
 SPORTS = "中国队三比零战胜对手，晋级决赛。球迷在看台上欢呼。"
 

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.cli.progress import Bar, bars_enabled, counted, make_bar, progress_bar, run_bar
-from pipeline.core.modelcache import default_model_dir
+from pipeline.core.resources import model_dir
 
 STAGES_FILE = str(Path(__file__).resolve().parents[1] / "runner_stages.py")
 BAR_MARKS = ("|", "it/s", "s/it", "/s]")
@@ -146,7 +146,7 @@ def test_eval_stance_bar_counts_texts_and_quiet_silences_it(
     stance_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_tty(monkeypatch)
-    model = str(default_model_dir("stance"))
+    model = str(model_dir("stance"))
     assert main(["eval", "stance", str(stance_data), "--model", model]) == 0
     out, err = capsys.readouterr()
     assert drawn(err) and "text" in err and "\r" not in out and out.startswith("F_avg")
