@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from corpora.msra import NerSentence, read_cluener, read_conll_chars, read_msra, read_weibo
+from corpora.msra import NerSentence, read_cluener, read_cluener_msra, read_conll_chars, read_msra, read_weibo
 from pipeline.errors import ConfigError
 from pipeline.nermodel.docs import _pipeline_stages, make_doc
 from pipeline.nermodel.features import DocParts, default_lexicon, doc_parts
 
 FEATURE_VERSION = 1
-READERS = {"msra": read_msra, "weibo": read_weibo, "cluener": read_cluener, "conll": read_conll_chars}
+READERS = {"msra": read_msra, "weibo": read_weibo, "cluener": read_cluener, "cluener_msra": read_cluener_msra, "conll": read_conll_chars}
 
 
 def read_corpus(path: str | Path, fmt: str) -> list[NerSentence]:
@@ -37,6 +37,45 @@ def split_dev(n: int, dev_fraction: float, seed: int) -> tuple[list[int], list[i
     n_dev = round(n * dev_fraction)
     dev = sorted(idx[:n_dev])
     train = sorted(idx[n_dev:])
+    return train, dev
+
+
+def split_blocks(n: int, dev_fraction: float, n_blocks: int, gap: int) -> tuple[list[int], list[int]]:
+    """Contiguous dev blocks: ``n_blocks`` runs of consecutive sentences, evenly spaced, the last one ending the file.
+
+    MSRA's neighbouring sentences come from one article and share names, so a random sentence-level dev split
+    overstates accuracy (the shipped model's random dev said 93.1 F1, the MSRA test 89.5). ``gap`` sentences on
+    each side of every block are left out of training too, so an article cut by a block edge leaks little.
+    """
+    n_dev = round(n * dev_fraction)
+    n_blocks = max(1, min(n_blocks, n_dev))
+    size = n_dev // n_blocks
+    dev: list[int] = []
+    held: set[int] = set()
+    stride = n // n_blocks
+    for b in range(n_blocks):
+        end = n - (n_blocks - 1 - b) * stride
+        start = end - size
+        dev.extend(range(start, end))
+        held.update(range(max(0, start - gap), min(n, end + gap)))
+    train = [i for i in range(n) if i not in held]
+    return train, sorted(dev)
+
+
+def corpus_split(n: int, co: dict, seed: int) -> tuple[list[int], list[int]]:
+    """(train, dev) indices of the main corpus as the ``[corpora]`` section asks: ``split = "random"`` (seeded
+    sentence-level shuffle) or ``"blocks"`` (``dev_blocks`` contiguous blocks, ``dev_gap`` sentences dropped
+    around each); ``max_dev_sentences`` caps the dev list."""
+    mode = str(co.get("split", "random"))
+    fraction = float(co["dev_fraction"])
+    if mode == "random":
+        train, dev = split_dev(n, fraction, int(co.get("split_seed", seed)))
+    elif mode == "blocks":
+        train, dev = split_blocks(n, fraction, int(co.get("dev_blocks", 1)), int(co.get("dev_gap", 0)))
+    else:
+        raise ConfigError(f"corpora.split must be 'random' or 'blocks', not {mode!r}")
+    if int(co.get("max_dev_sentences", 0)):
+        dev = dev[: int(co["max_dev_sentences"])]
     return train, dev
 
 

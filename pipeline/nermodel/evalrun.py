@@ -16,7 +16,7 @@ from typing import Any
 
 from corpora.msra import NerSentence
 from pipeline.document import Article
-from pipeline.nermodel.data import read_corpus, split_dev
+from pipeline.nermodel.data import corpus_split, read_corpus
 from pipeline.nermodel.evaluate import span_scores
 from pipeline.nermodel.train import load_ner_config
 
@@ -26,11 +26,7 @@ def dev_sentences(config: str | Path, overrides: dict[str, Any] | None = None) -
     cfg = load_ner_config(config, overrides)
     co = cfg["corpora"]
     sentences = read_corpus(co["path"], co.get("format", "msra"))
-    _, dev_idx = split_dev(
-        len(sentences), float(co["dev_fraction"]), int(co.get("split_seed", cfg["training"]["seed"]))
-    )
-    if int(co.get("max_dev_sentences", 0)):
-        dev_idx = dev_idx[: int(co["max_dev_sentences"])]
+    _, dev_idx = corpus_split(len(sentences), co, int(cfg["training"]["seed"]))
     return [sentences[i] for i in dev_idx]
 
 

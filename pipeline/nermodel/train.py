@@ -26,7 +26,8 @@ from thinc.api import Config
 
 from pipeline.errors import ConfigError, DataError
 from pipeline.nermodel.component import FACTORY, CharNER
-from pipeline.nermodel.data import cached_parts, read_corpus, split_dev
+from pipeline.nermodel.data import cached_parts, corpus_split, read_corpus
+from pipeline.nermodel.vectors import load_vectors
 from pipeline.nermodel.evaluate import span_scores
 from pipeline.nermodel.features import FeatureVocab
 from pipeline.nermodel.labels import bioes_tags, spans_to_tags, tags_to_spans
@@ -127,34 +128,49 @@ def train_ner(cfg: Config, output: str | Path, *, echo: Callable[[str], None] = 
     t0 = time.time()
 
     sentences = read_corpus(co["path"], co.get("format", "msra"))
-    train_idx, dev_idx = split_dev(len(sentences), float(co["dev_fraction"]), int(co.get("split_seed", seed)))
+    train_idx, dev_idx = corpus_split(len(sentences), co, seed)
     if int(co.get("max_train_sentences", 0)):
         train_idx = train_idx[: int(co["max_train_sentences"])]
-    if int(co.get("max_dev_sentences", 0)):
-        dev_idx = dev_idx[: int(co["max_dev_sentences"])]
     if not train_idx or not dev_idx:
         raise DataError(f"{co['path']}: empty train or dev split ({len(train_idx)}/{len(dev_idx)} sentences)")
-    train = [sentences[i] for i in train_idx]
+    # extra training corpora ("format:path" strings; types renamed by their readers), never used for dev
+    extra: list[tuple[str, list]] = []
+    for spec in co.get("extra_train", []) or []:
+        fmt, _, path = str(spec).partition(":")
+        extra.append((path, read_corpus(path, fmt)))
+    train = [sentences[i] for i in train_idx] + [s for _, sents in extra for s in sents]
     dev = [sentences[i] for i in dev_idx]
     types = sorted({lab for s in train for _, _, lab in s.spans})
     labels = bioes_tags(types)
     label_id = {t: i for i, t in enumerate(labels)}
-    echo(f"corpus {co['path']}: {len(sentences)} sentences; train {len(train)}, dev {len(dev)}; types {types}")
+    echo(
+        f"corpus {co['path']}: {len(sentences)} sentences ({co.get('split', 'random')} split); "
+        f"train {len(train)} (extra {sum(len(x) for _, x in extra)}), dev {len(dev)}; types {types}"
+    )
 
     variants = [bool(v) for v in tr.get("hmm_variants", [True])]
     cache = cfg["paths"].get("cache") or None
+    # features of whole corpus files (one cache entry per file and variant, whatever the split)
     train_parts = {}
-    for hmm in variants:
+    dev_parts = []
+    for k, hmm in enumerate(variants):
         t = time.time()
-        train_parts[hmm] = cached_parts([s.text for s in train], hmm=hmm, cache_dir=cache)
-        echo(f"features (train, hmm={hmm}): {time.time() - t:.1f}s")
-    dev_parts = cached_parts([s.text for s in dev], hmm=variants[0], cache_dir=cache)
+        main = cached_parts([s.text for s in sentences], hmm=hmm, cache_dir=cache)
+        train_parts[hmm] = [main[i] for i in train_idx]
+        for _, sents in extra:
+            train_parts[hmm].extend(cached_parts([s.text for s in sents], hmm=hmm, cache_dir=cache))
+        if k == 0:
+            dev_parts = [main[i] for i in dev_idx]
+        echo(f"features (hmm={hmm}): {time.time() - t:.1f}s")
 
+    vectors = load_vectors(cfg["paths"].get("vectors") or None)
     vocab = FeatureVocab.build(
         (p.norm for p in train_parts[variants[0]]),
         (p.tags for hmm in variants for p in train_parts[hmm]),
         min_char=int(tr["min_char_count"]),
         min_bigram=int(tr["min_bigram_count"]),
+        extra_chars=vectors.chars if vectors else (),
+        extra_bigrams=vectors.bigrams[: int(tr.get("max_vector_bigrams", 0))] if vectors else (),
     )
     echo(f"vocab sizes {vocab.sizes()}")
     gold_ids = [np.asarray([label_id[t] for t in spans_to_tags(len(s.text), s.spans)], dtype=np.int64) for s in train]
@@ -171,6 +187,9 @@ def train_ner(cfg: Config, output: str | Path, *, echo: Callable[[str], None] = 
     nlp = build_nlp(cfg)
     pipe = ner_pipe(nlp)
     model = pipe.initialize_model(vocab, labels, seed=seed)
+    if vectors:
+        n_init = vectors.init_embeddings(model, vocab)
+        echo(f"pretrained vectors {cfg['paths']['vectors']}: initialized {n_init}")
     n_params = sum(p.numel() for p in model.parameters())
     echo(f"model parameters: {n_params:,}; setup {time.time() - t0:.1f}s")
     lr = float(tr["lr"])
