@@ -52,6 +52,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "paths.train": str(corpus),
         "paths.cache": str(root / "cache"),
         "corpora.dev_fraction": 0.1,
+        "corpora.split": "random",
         "training.max_epochs": 4,
         "training.batch_size": 4,
         "training.lr": 0.01,
