@@ -166,8 +166,11 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     ap.add_argument("--exclude-annotated", nargs="*", default=[], metavar="JSONL",
                     help="annotation files ({'file': '2024/x.md', ...} per line) whose articles to leave out")
+    ap.add_argument("--exclude-list", type=Path, help="a file of article paths (2024/x.md), one a line, to leave out")
     args = ap.parse_args()
     exclude = set()
+    if args.exclude_list:
+        exclude.update(x.strip() for x in args.exclude_list.read_text(encoding="utf-8").splitlines() if x.strip())
     for path in args.exclude_annotated:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             if line.strip():
