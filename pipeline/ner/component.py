@@ -22,6 +22,7 @@ from pipeline.errors import ModelError
 from pipeline.eval.spans import tags_to_spans
 from pipeline.ner.charspans import CharSpan, doc_text, set_char_ents
 from pipeline.ner.features import FeatureVocab, chunk_bounds, default_lexicon, doc_parts, slice_features
+from pipeline.ner.latin import fix_latin_spans
 from pipeline.ner.model import CharBiLSTMCRF, NetConfig, collate
 
 FACTORY = "zhnews_char_ner"
@@ -32,22 +33,56 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "batch_size": 64,
     "max_chunk": 200,
     "threads": 1,
+    # padded/real size allowed within one inference batch (the LSTM pays for padding; a CNN hardly does, while
+    # each batch costs one Viterbi loop, so CNN models set more)
+    "pad_waste": 1.3,
+    # post-rules for Latin words (pipeline/ner/latin.py): whole words, multi-word Latin names, no "Terms" PER
+    "latin_rules": True,
     "net": NetConfig().to_dict(),
 }
 
 
 @Language.factory(FACTORY, default_config=DEFAULT_CONFIG)
 def make_char_ner(
-    nlp: Language, name: str, batch_size: int, max_chunk: int, threads: int, net: dict[str, Any]
+    nlp: Language,
+    name: str,
+    batch_size: int,
+    max_chunk: int,
+    threads: int,
+    pad_waste: float,
+    latin_rules: bool,
+    net: dict[str, Any],
 ) -> CharNER:
-    return CharNER(name, batch_size=batch_size, max_chunk=max_chunk, threads=threads, net=NetConfig(**net))
+    if "dilations" in net:
+        net = {**net, "dilations": tuple(int(d) for d in net["dilations"])}
+    return CharNER(
+        name,
+        batch_size=batch_size,
+        max_chunk=max_chunk,
+        threads=threads,
+        net=NetConfig(**net),
+        pad_waste=pad_waste,
+        latin_rules=latin_rules,
+    )
 
 
 class CharNER:
     """Character-level NER over jieba-segmented Docs; works from ``token.norm_`` / ``token.tag_``."""
 
-    def __init__(self, name: str, *, batch_size: int, max_chunk: int, threads: int, net: NetConfig) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        batch_size: int,
+        max_chunk: int,
+        threads: int,
+        net: NetConfig,
+        pad_waste: float = 1.3,
+        latin_rules: bool = True,
+    ) -> None:
         self.name = name
+        self.pad_waste = pad_waste
+        self.latin_rules = latin_rules
         self.batch_size = batch_size
         self.max_chunk = max_chunk
         self.threads = threads
@@ -77,8 +112,10 @@ class CharNER:
             raise ModelError(f"component {self.name!r} has no trained model (load one with nlp.from_disk)")
         chunks: list[tuple[int, int, dict]] = []  # (doc index, chunk start, features)
         lexicon = default_lexicon()
+        texts = []
         for d, doc in enumerate(docs):
             text = doc_text(doc)  # Doc.text makes a Token per token on each access
+            texts.append(text)
             if not text:
                 continue
             feats = self.vocab_.encode(doc_parts(doc, lexicon))
@@ -94,7 +131,7 @@ class CharNER:
         if self.threads > 0:
             torch.set_num_threads(self.threads)
         try:
-            for idx in _length_batches(order, [len(c[2]["char"]) for c in chunks], self.batch_size):
+            for idx in _length_batches(order, [len(c[2]["char"]) for c in chunks], self.batch_size, self.pad_waste):
                 paths = model.predict(collate([chunks[j][2] for j in idx]))
                 for j, path in zip(idx, paths, strict=True):
                     d, offset, _ = chunks[j]
@@ -103,8 +140,10 @@ class CharNER:
         finally:
             torch.set_num_threads(prev_threads)
             model.train(was_training)
-        for spans in results:
+        for d, spans in enumerate(results):
             spans.sort()
+            if self.latin_rules and spans:
+                results[d] = fix_latin_spans(texts[d], spans)
         return results
 
     # serialization -------------------------------------------------------------------------------------

@@ -16,13 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from corpora.msra import NerSentence, read_cluener, read_conll_chars, read_msra, read_weibo
+from corpora.msra import NerSentence, read_cluener, read_cluener_msra, read_conll_chars, read_msra, read_weibo
 from pipeline.errors import ConfigError, DataError
 from pipeline.ner.docs import make_doc
 from pipeline.ner.features import DocParts, default_lexicon, doc_parts
 
 FEATURE_VERSION = 1
-READERS = {"msra": read_msra, "weibo": read_weibo, "cluener": read_cluener, "conll": read_conll_chars}
+READERS = {
+    "msra": read_msra,
+    "weibo": read_weibo,
+    "cluener": read_cluener,
+    "cluener_msra": read_cluener_msra,
+    "conll": read_conll_chars,
+}
 
 
 def read_corpus(path: str | Path, fmt: str) -> list[NerSentence]:
@@ -41,18 +47,63 @@ def split_dev(n: int, dev_fraction: float, seed: int) -> tuple[list[int], list[i
     return train, dev
 
 
-def train_dev_split(cfg: Any) -> tuple[list[NerSentence], list[NerSentence]]:
-    """The training and dev sentences of a training config (``[corpora]``), exactly as ``zhnews train ner``
-    carves them; ``zhnews eval ner-dev`` scores a saved model on the same dev sentences."""
-    co, seed = cfg["corpora"], int(cfg["training"]["seed"])
-    sentences = read_corpus(co["path"], co.get("format", "msra"))
-    train_idx, dev_idx = split_dev(len(sentences), float(co["dev_fraction"]), int(co.get("split_seed", seed)))
+def split_blocks(n: int, dev_fraction: float, n_blocks: int, gap: int) -> tuple[list[int], list[int]]:
+    """Contiguous dev blocks: ``n_blocks`` runs of consecutive sentences, evenly spaced, the last one ending the file.
+
+    MSRA's neighbouring sentences come from one article and share names, so a random sentence-level dev split
+    overstates accuracy (the shipped model's random dev said 93.1 F1, the MSRA test 89.5). ``gap`` sentences on
+    each side of every block are left out of training too, so an article cut by a block edge leaks little.
+    """
+    n_dev = round(n * dev_fraction)
+    n_blocks = max(1, min(n_blocks, n_dev))
+    size = n_dev // n_blocks
+    dev: list[int] = []
+    held: set[int] = set()
+    stride = n // n_blocks
+    for b in range(n_blocks):
+        end = n - (n_blocks - 1 - b) * stride
+        start = end - size
+        dev.extend(range(start, end))
+        held.update(range(max(0, start - gap), min(n, end + gap)))
+    train = [i for i in range(n) if i not in held]
+    return train, sorted(dev)
+
+
+def corpus_split(n: int, co: dict, seed: int) -> tuple[list[int], list[int]]:
+    """(train, dev) indices of the main corpus as the ``[corpora]`` section asks: ``split = "random"`` (seeded
+    sentence-level shuffle) or ``"blocks"`` (``dev_blocks`` contiguous blocks, ``dev_gap`` sentences dropped
+    around each); ``max_dev_sentences`` caps the dev list."""
+    mode = str(co.get("split", "random"))
+    fraction = float(co["dev_fraction"])
+    if mode == "random":
+        train, dev = split_dev(n, fraction, int(co.get("split_seed", seed)))
+    elif mode == "blocks":
+        train, dev = split_blocks(n, fraction, int(co.get("dev_blocks", 1)), int(co.get("dev_gap", 0)))
+    else:
+        raise ConfigError(f"corpora.split must be 'random' or 'blocks', not {mode!r}")
+    if int(co.get("max_dev_sentences", 0)):
+        dev = dev[: int(co["max_dev_sentences"])]
+    return train, dev
+
+
+def corpus_indices(cfg: Any, n: int) -> tuple[list[int], list[int]]:
+    """(train, dev) indices into the main corpus of a training config: :func:`corpus_split`, then
+    ``max_train_sentences``; an empty side is a DataError."""
+    co = cfg["corpora"]
+    train_idx, dev_idx = corpus_split(n, co, int(cfg["training"]["seed"]))
     if int(co.get("max_train_sentences", 0)):
         train_idx = train_idx[: int(co["max_train_sentences"])]
-    if int(co.get("max_dev_sentences", 0)):
-        dev_idx = dev_idx[: int(co["max_dev_sentences"])]
     if not train_idx or not dev_idx:
         raise DataError(f"{co['path']}: empty train or dev split ({len(train_idx)}/{len(dev_idx)} sentences)")
+    return train_idx, dev_idx
+
+
+def train_dev_split(cfg: Any) -> tuple[list[NerSentence], list[NerSentence]]:
+    """The main corpus's training and dev sentences of a training config, exactly as ``zhnews train ner``
+    carves them (it adds ``extra_train`` corpora to training only); ``zhnews eval ner-dev`` scores on the dev."""
+    co = cfg["corpora"]
+    sentences = read_corpus(co["path"], co.get("format", "msra"))
+    train_idx, dev_idx = corpus_indices(cfg, len(sentences))
     return [sentences[i] for i in train_idx], [sentences[i] for i in dev_idx]
 
 

@@ -179,8 +179,16 @@ class FeatureVocab:
 
     @classmethod
     def build(
-        cls, norms: Iterable[str], tag_seqs: Iterable[Sequence[str]], *, min_char: int, min_bigram: int
+        cls,
+        norms: Iterable[str],
+        tag_seqs: Iterable[Sequence[str]],
+        *,
+        min_char: int,
+        min_bigram: int,
+        extra_chars: Sequence[str] = (),
+        extra_bigrams: Sequence[str] = (),
     ) -> FeatureVocab:
+        """Training strings above the min counts, then ``extra_*`` ones (those with pretrained vectors) not yet in."""
         cc: Counter[str] = Counter()
         bc: Counter[str] = Counter()
         tc: Counter[str] = Counter()
@@ -194,6 +202,9 @@ class FeatureVocab:
         chars = [c for c, k in sorted(cc.items(), key=lambda x: (-x[1], x[0])) if k >= min_char]
         bigrams = [b for b, k in sorted(bc.items(), key=lambda x: (-x[1], x[0])) if k >= min_bigram]
         tags = sorted(tc)
+        seen_c, seen_b = set(chars), set(bigrams)
+        chars += [c for c in extra_chars if c not in seen_c]
+        bigrams += [b for b in extra_bigrams if b not in seen_b]
         return cls(chars, bigrams, tags)
 
     def sizes(self) -> dict[str, int]:

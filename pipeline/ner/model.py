@@ -25,6 +25,11 @@ class NetConfig:
     hidden: int = 128
     layers: int = 1
     dropout: float = 0.3
+    # "lstm": BiLSTM of ``layers`` x ``hidden`` per direction; "cnn": a projection to ``hidden`` channels, then
+    # one residual block (dilated Conv1d -> ReLU -> dropout, + input, LayerNorm) per entry of ``dilations``
+    encoder: str = "lstm"
+    kernel: int = 3
+    dilations: tuple[int, ...] = (1, 2, 4, 1, 2, 4)
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -48,12 +53,24 @@ class CharBiLSTMCRF(nn.Module):
         # it was batched with, without packed sequences (whose backward pass is several times slower on CPU)
         self.fwd = nn.ModuleList()
         self.bwd = nn.ModuleList()
+        self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()
         dim = in_dim
-        for _ in range(cfg.layers):
-            self.fwd.append(nn.LSTM(dim, cfg.hidden, batch_first=True))
-            self.bwd.append(nn.LSTM(dim, cfg.hidden, batch_first=True))
-            dim = 2 * cfg.hidden
-        self.out = nn.Linear(2 * cfg.hidden, len(self.labels))
+        if cfg.encoder == "lstm":
+            for _ in range(cfg.layers):
+                self.fwd.append(nn.LSTM(dim, cfg.hidden, batch_first=True))
+                self.bwd.append(nn.LSTM(dim, cfg.hidden, batch_first=True))
+                dim = 2 * cfg.hidden
+        elif cfg.encoder == "cnn":
+            self.proj = nn.Linear(in_dim, cfg.hidden)
+            for d in cfg.dilations:
+                pad = d * (cfg.kernel - 1) // 2
+                self.convs.append(nn.Conv1d(cfg.hidden, cfg.hidden, cfg.kernel, dilation=int(d), padding=pad))
+                self.norms.append(nn.LayerNorm(cfg.hidden))
+            dim = cfg.hidden
+        else:
+            raise ValueError(f"unknown encoder {cfg.encoder!r} (lstm or cnn)")
+        self.out = nn.Linear(dim, len(self.labels))
         start_ok, follow_ok, end_ok = allowed_transitions(self.labels)
         self.crf = CRF(len(self.labels), start_ok=start_ok, follow_ok=follow_ok, end_ok=end_ok)
 
@@ -70,6 +87,8 @@ class CharBiLSTMCRF(nn.Module):
             dim=-1,
         )
         h = self.drop(x)
+        if self.cfg.encoder == "cnn":
+            return self.out(self.drop(self._cnn(h, batch["mask"])))
         rev = _reverse_index(batch["mask"])
         for i, (fwd, bwd) in enumerate(zip(self.fwd, self.bwd, strict=True)):
             if i:
@@ -79,6 +98,15 @@ class CharBiLSTMCRF(nn.Module):
             hb = hb.gather(1, rev.unsqueeze(2).expand_as(hb))
             h = torch.cat([hf, hb], dim=-1)
         return self.out(self.drop(h))
+
+    def _cnn(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        # padding is zeroed before every convolution, so a sentence's outputs never depend on its batch
+        m = mask.unsqueeze(2).to(h.dtype)
+        h = torch.relu(self.proj(h)) * m
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            c = torch.relu(conv(h.transpose(1, 2))).transpose(1, 2)
+            h = norm(h + self.drop(c)) * m
+        return h
 
     def sparse_parameters(self) -> list[nn.Parameter]:
         # torch's stub types nn.Embedding.weight as Tensor; it is a Parameter

@@ -27,10 +27,11 @@ from thinc.api import Config
 from pipeline.errors import ConfigError
 from pipeline.eval.spans import corpus_span_scores, spans_to_bioes, tags_to_spans
 from pipeline.ner.component import FACTORY, CharNER
-from pipeline.ner.data import cached_parts, train_dev_split
+from pipeline.ner.data import cached_parts, corpus_indices, read_corpus
 from pipeline.ner.features import FeatureVocab
 from pipeline.ner.labels import bioes_tags
 from pipeline.ner.model import collate
+from pipeline.ner.vectors import load_vectors
 
 log = logging.getLogger(__name__)
 Encoded = dict[str, np.ndarray]
@@ -134,26 +135,46 @@ def train_ner(
     torch.set_num_threads(int(tr.get("threads", 1)))
     t0 = time.time()
 
-    train, dev = train_dev_split(cfg)
+    sentences = read_corpus(co["path"], co.get("format", "msra"))
+    train_idx, dev_idx = corpus_indices(cfg, len(sentences))
+    # extra training corpora ("format:path" strings; types renamed by their readers), never used for dev
+    extra: list[tuple[str, list]] = []
+    for spec in co.get("extra_train", []) or []:
+        fmt, _, path = str(spec).partition(":")
+        extra.append((path, read_corpus(path, fmt)))
+    train = [sentences[i] for i in train_idx] + [s for _, sents in extra for s in sents]
+    dev = [sentences[i] for i in dev_idx]
     types = sorted({lab for s in train for _, _, lab in s.spans})
     labels = bioes_tags(types)
     label_id = {t: i for i, t in enumerate(labels)}
-    echo(f"corpus {co['path']}: {len(train) + len(dev)} sentences; train {len(train)}, dev {len(dev)}; types {types}")
+    echo(
+        f"corpus {co['path']}: {len(sentences)} sentences ({co.get('split', 'random')} split); "
+        f"train {len(train)} (extra {sum(len(x) for _, x in extra)}), dev {len(dev)}; types {types}"
+    )
 
     variants = [bool(v) for v in tr.get("hmm_variants", [True])]
     cache = cfg["paths"].get("cache") or None
+    # features of whole corpus files (one cache entry per file and variant, whatever the split)
     train_parts = {}
-    for hmm in variants:
+    dev_parts = []
+    for k, hmm in enumerate(variants):
         t = time.time()
-        train_parts[hmm] = cached_parts([s.text for s in train], hmm=hmm, cache_dir=cache)
-        echo(f"features (train, hmm={hmm}): {time.time() - t:.1f}s")
-    dev_parts = cached_parts([s.text for s in dev], hmm=variants[0], cache_dir=cache)
+        main = cached_parts([s.text for s in sentences], hmm=hmm, cache_dir=cache)
+        train_parts[hmm] = [main[i] for i in train_idx]
+        for _, sents in extra:
+            train_parts[hmm].extend(cached_parts([s.text for s in sents], hmm=hmm, cache_dir=cache))
+        if k == 0:
+            dev_parts = [main[i] for i in dev_idx]
+        echo(f"features (hmm={hmm}): {time.time() - t:.1f}s")
 
+    vectors = load_vectors(cfg["paths"].get("vectors") or None)
     vocab = FeatureVocab.build(
         (p.norm for p in train_parts[variants[0]]),
         (p.tags for hmm in variants for p in train_parts[hmm]),
         min_char=int(tr["min_char_count"]),
         min_bigram=int(tr["min_bigram_count"]),
+        extra_chars=vectors.chars if vectors else (),
+        extra_bigrams=vectors.bigrams[: int(tr.get("max_vector_bigrams", 0))] if vectors else (),
     )
     echo(f"vocab sizes {vocab.sizes()}")
     gold_ids = [np.asarray([label_id[t] for t in spans_to_bioes(s.spans, len(s.text))], dtype=np.int64) for s in train]
@@ -170,6 +191,9 @@ def train_ner(
     nlp = build_nlp(cfg)
     pipe = ner_pipe(nlp)
     model = pipe.initialize_model(vocab, labels, seed=seed)
+    if vectors:
+        n_init = vectors.init_embeddings(model, vocab)
+        echo(f"pretrained vectors {cfg['paths']['vectors']}: initialized {n_init}")
     n_params = sum(p.numel() for p in model.parameters())
     echo(f"model parameters: {n_params:,}; setup {time.time() - t0:.1f}s")
     lr = float(tr["lr"])

@@ -44,6 +44,7 @@ TINY_CORPUS = [
 
 TRAIN_CONFIG = REPO / "configs" / "ner.cfg"
 DEV_FRACTION = 0.25
+DEV_OVERRIDES = {"corpora.dev_fraction": DEV_FRACTION, "corpora.split": "random"}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_corpus: Path) -> P
         "paths.train": str(tiny_corpus),
         "paths.cache": str(root / "cache"),
         "corpora.dev_fraction": DEV_FRACTION,
+        "corpora.split": "random",
+        "corpora.extra_train": [],
+        "paths.vectors": "",
         "training.max_epochs": 4,
         "training.batch_size": 4,
         "training.lr": 0.01,
@@ -182,7 +186,7 @@ def test_eval_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def dev_argv(model: Path, corpus: Path, *extra: str) -> list[str]:
     """``zhnews eval ner-dev`` with the training config's corpus overridden spaCy-style, as ``train ner`` was."""
-    overrides = ["--paths.train", str(corpus), "--corpora.dev_fraction", str(DEV_FRACTION)]
+    overrides = ["--paths.train", str(corpus), "--corpora.dev_fraction", str(DEV_FRACTION), "--corpora.split", "random"]
     return ["eval", "ner-dev", str(model), "--train-config", str(TRAIN_CONFIG), *extra, *overrides]
 
 
@@ -197,7 +201,7 @@ def test_eval_ner_dev_scores_the_dev_split_simplified_and_traditional(
     assert "== simplified" in printed and "== traditional" in printed and "micro" in printed
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["model"] == str(tiny_model)
-    cfg = load_ner_config(TRAIN_CONFIG, {"paths.train": str(tiny_corpus), "corpora.dev_fraction": DEV_FRACTION})
+    cfg = load_ner_config(TRAIN_CONFIG, DEV_OVERRIDES | {"paths.train": str(tiny_corpus)})
     _, dev = train_dev_split(cfg)  # the sentences `zhnews train ner` held out
     for name in ("simplified", "traditional"):
         scores = report[name]
@@ -214,7 +218,7 @@ def test_eval_ner_dev_takes_run_options_with_set(
     from pipeline.core.config import load_config
     from pipeline.eval.runs import evaluate_ner_dev
 
-    cfg = load_ner_config(TRAIN_CONFIG, {"paths.train": str(tiny_corpus), "corpora.dev_fraction": DEV_FRACTION})
+    cfg = load_ner_config(TRAIN_CONFIG, DEV_OVERRIDES | {"paths.train": str(tiny_corpus)})
     reports = {}
     for hmm in ("true", "false"):
         assert main(dev_argv(tiny_model, tiny_corpus, "--set", f"stages.segment.hmm={hmm}")) == 0

@@ -254,3 +254,54 @@ def test_encoded_features_have_one_row_per_character(tiny_run: Path) -> None:
     feats = pipe.vocab_.encode(doc_parts(make_doc(text)))
     assert {len(v) for v in feats.values()} == {len(text)}
     assert np.all(feats["char"] > 0)
+
+
+def test_block_split_is_contiguous_disjoint_and_leaves_gaps() -> None:
+    from pipeline.ner.data import split_blocks
+
+    train, dev = split_blocks(10_000, 0.06, 3, 10)
+    assert len(dev) == 600 and dev[-1] == 9_999
+    runs = [d for i, d in enumerate(dev) if i == 0 or dev[i - 1] != d - 1]
+    assert len(runs) == 3  # three runs of consecutive sentences
+    assert not set(train) & set(dev)
+    near = {t for t in train if any(0 < abs(t - d) <= 10 for d in (dev[0], dev[199], dev[200], dev[399]))}
+    assert not near  # the gap around every block edge is out of training
+
+
+def test_latin_rules_join_names_drop_furniture_and_snap_to_words() -> None:
+    from pipeline.ner.latin import fix_latin_spans
+
+    text = "参议员Chuck Schumer表示。Terms of use。steelworks被围。"
+    spans = [(3, 8, "PER"), (19, 24, "PER"), (32, 37, "LOC")]
+    out = fix_latin_spans(text, spans)
+    assert (3, 16, "PER") in out  # Chuck -> Chuck Schumer
+    assert all(text[s:e] != "Terms" for s, e, _ in out)
+    assert (32, 42, "LOC") in out  # steel -> steelworks
+    assert fix_latin_spans("中国外交部", [(0, 2, "LOC")]) == [(0, 2, "LOC")]
+
+
+def test_cnn_encoder_outputs_do_not_depend_on_the_batch() -> None:
+    from pipeline.ner.model import CharBiLSTMCRF, NetConfig, collate
+
+    torch.manual_seed(0)
+    net = CharBiLSTMCRF(
+        NetConfig(encoder="cnn", hidden=16, char_dim=8, bigram_dim=4),
+        {"chars": 20, "bigrams": 20, "tags": 5},
+        bioes_tags(["PER"]),
+    )
+    net.eval()
+
+    def ex(n: int) -> dict[str, np.ndarray]:
+        r = np.arange(2, 2 + n) % 18 + 2
+        return {
+            "char": r,
+            "bl": r,
+            "br": r,
+            "seg": np.full(n, 4),
+            "tag": np.full(n, 2),
+            "lex": np.zeros((n, 15), np.float32),
+        }
+
+    alone = net.emissions(collate([ex(5)]))[0]
+    batched = net.emissions(collate([ex(5), ex(40)]))[0, :5]
+    assert torch.allclose(alone, batched, atol=1e-5)

@@ -112,8 +112,8 @@ def test_shipped_model_finds_the_names_of_a_news_article() -> None:
 
 @shipped
 def test_shipped_model_finds_entities_inside_jieba_words() -> None:
-    """驻日美军: jieba cuts 驻|日美军; the model still marks 日 (and 美) as places, inside that jieba word."""
-    text = "驻日美军表示，美日同盟将加强。"
+    """中美关系 is one jieba word; the model still marks 中 and 美 as places, inside it."""
+    text = "中美关系和俄乌战争成为会谈焦点。"
     article = Article(id="t", path="<test>", text=text)
     article = create_stage("segment", {})(create_stage("normalize", {})(article))
     assert article.doc is not None
@@ -126,8 +126,8 @@ def test_shipped_model_finds_entities_inside_jieba_words() -> None:
 @shipped
 def test_record_tokens_are_the_segment_tokens_not_the_split_doc() -> None:
     """Changed on purpose: ner may not overwrite segment's ``tokens``; the record keeps jieba's words even where
-    the entity edges split the Doc's tokens (驻|日美军 stays two tokens though 日 and 美 are entities)."""
-    text = "驻日美军表示，美日同盟将加强。"
+    the entity edges split the Doc's tokens (中美关系 stays one token though 中 and 美 are entities)."""
+    text = "中美关系和俄乌战争成为会谈焦点。"
     article = Article(id="t", path="<test>", text=text)
     article = create_stage("segment", {})(create_stage("normalize", {})(article))
     segment_tokens = list(article.tokens or [])
