@@ -49,6 +49,9 @@ def tiny_overrides(corpus: Path, cache: Path, **extra: object) -> dict[str, obje
         "corpora.dev_fraction": 0.1,
         # a random split: the tiny corpus is one "document" repeated, contiguous blocks would hold whole copies
         "corpora.split": "random",
+        # the shipped config's extra corpora and pretrained vectors are not part of these fixtures
+        "corpora.extra_train": [],
+        "paths.vectors": "",
         "training.max_epochs": 6,
         "training.batch_size": 4,
         "training.lr": 0.01,

@@ -53,6 +53,9 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "paths.cache": str(root / "cache"),
         "corpora.dev_fraction": 0.1,
         "corpora.split": "random",
+        # the shipped config's extra corpora and pretrained vectors are not part of these fixtures
+        "corpora.extra_train": [],
+        "paths.vectors": "",
         "training.max_epochs": 4,
         "training.batch_size": 4,
         "training.lr": 0.01,
