@@ -61,6 +61,13 @@ class Vectors:
 def load_vectors(path: str | Path | None) -> Vectors | None:
     if not path:
         return None
+    if not Path(path).is_file():
+        from pipeline.errors import DataError
+
+        raise DataError(
+            f"pretrained NER vectors not found: {path}; build them with `python -m pipeline.nermodel.vectors "
+            f"--output {path} --gnews --exclude-list configs/ner_vectors_exclude.txt` or set paths.vectors = \"\""
+        )
     with np.load(path, allow_pickle=False) as z:
         return Vectors(
             [str(c) for c in z["chars"]], z["char_vecs"], [str(b) for b in z["bigrams"]], z["bigram_vecs"]
