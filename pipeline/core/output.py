@@ -33,17 +33,22 @@ SUMMARY = "summary.json"
 OUR_FILES = (RECORDS, ERRORS, MANIFEST, STATE, SUMMARY)
 
 
+# JSON leaves these raw, but str.splitlines (and JavaScript) break lines at them
+_RAW_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def json_line(obj: Any) -> str:
     """One JSONL line: compact, UTF-8 as is (Chinese stays readable), numpy scalars/arrays as plain numbers.
 
     Text holding lone surrogates (possible from a JSONL input's ``\\ud800`` escapes) cannot be written as
     UTF-8; such a line is written with ASCII escapes instead, so it stays valid JSON in a valid UTF-8 file.
-    U+2028 and U+2029 are escaped (valid raw in JSON, but line breaks to ``str.splitlines`` and JavaScript), so
-    every reader sees one record per line.
+    U+0085, U+2028 and U+2029 are escaped (valid raw in JSON, but line breaks to ``str.splitlines`` and
+    JavaScript), so every reader sees one record per line.
     """
     line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_plain)
-    if "\u2028" in line or "\u2029" in line:
-        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for raw, escaped in _RAW_BREAKS.items():
+        if raw in line:
+            line = line.replace(raw, escaped)
     line += "\n"
     try:
         line.encode("utf-8")

@@ -188,17 +188,22 @@ def stages_until(config: RunConfig, name: str) -> RunConfig:
 
 
 def analyze_texts(texts: Sequence[str], config: RunConfig, *, until: str | None = None) -> list[Article]:
-    """In-memory texts as articles through the config's stages (up to and including ``until``).
+    """In-memory texts as articles through the config's stages (up to and including ``until``)."""
+    articles = [Article(id=str(i), path="<text>", text=t) for i, t in enumerate(texts)]
+    return analyze_articles(articles, config, until=until)
 
-    What evaluation and training use to see a text exactly as a run sees it; a stage failure raises, since the
-    caller's data is at fault, not one document among many.
+
+def analyze_articles(articles: Sequence[Article], config: RunConfig, *, until: str | None = None) -> list[Article]:
+    """Articles through the config's stages (up to and including ``until``), in batches, as a run would.
+
+    What evaluation, training and topic-model fitting use to see a text exactly as a run sees it; a stage
+    failure raises, since the caller's data is at fault, not one document among many.
     """
     stages = build_stages(stages_until(config, until) if until is not None else config)
-    articles = [Article(id=str(i), path="<text>", text=t) for i, t in enumerate(texts)]
     out: list[Article] = []
     for item in run_articles(articles, stages, batch_size=config.batch_size):
         if isinstance(item, StageFailure):
-            raise DataError(f"text {item.article.id}: stage {item.stage}: {item.problem}")
+            raise DataError(f"{item.article.path} ({item.article.id}): stage {item.stage}: {item.problem}")
         out.append(item)
     return out
 

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.output import json_line
 from pipeline.errors import DataError
 from pipeline.eval.spans import Span
 from pipeline.interchange.filenames import UniqueNames
-from pipeline.interchange.records import entity_spans, jsonl_line, labels_of, make_record, read_jsonl
+from pipeline.interchange.records import entity_spans, labels_of, make_record, read_jsonl
 
 IDS_NAME = "ids.jsonl"
 CONF_NAME = "annotation.conf"
@@ -53,7 +54,7 @@ def write_brat(records: Iterable[dict[str, Any]], out_dir: str | Path) -> Path:
             (out / f"{name}.txt").write_text(record["text"], encoding="utf-8", newline="")
             lines = ann_lines(record)
             (out / f"{name}.ann").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8", newline="")
-            ids.write(jsonl_line({"name": name, "id": record["id"]}))
+            ids.write(json_line({"name": name, "id": record["id"]}))
     conf = ["[entities]", *labels_of(records), "", "[relations]", "", "[events]", "", "[attributes]", ""]
     (out / CONF_NAME).write_text("\n".join(conf), encoding="utf-8")
     return out

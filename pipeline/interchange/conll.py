@@ -26,9 +26,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.output import json_line
 from pipeline.errors import DataError
 from pipeline.eval.spans import Span, read_bio, spans_to_bio
-from pipeline.interchange.records import entity_spans, jsonl_line, make_record, read_jsonl
+from pipeline.interchange.records import entity_spans, make_record, read_jsonl
 
 FILE_NAME = "records.conll"
 OFFSETS_NAME = "records.offsets.jsonl"
@@ -89,7 +90,7 @@ def write_conll(records: Iterable[dict[str, Any]], out_dir: str | Path) -> Conll
                     fh.write("\n")
                 fh.writelines(f"{ch}\t{tag}\n" for ch, tag in zip(text[start:end], tags, strict=True))
                 row = {"record": n, "id": record["id"], "start": start, "end": end}
-                oh.write(jsonl_line(row))
+                oh.write(json_line(row))
                 n_blocks += 1
     return ConllExport(path, offsets, n_blocks, n_cut)
 

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.output import json_line
 from pipeline.errors import DataError
 from pipeline.eval.spans import Span
 from pipeline.interchange.offsets import resolve_span
-from pipeline.interchange.records import entity_spans, jsonl_line, make_record, read_jsonl
+from pipeline.interchange.records import entity_spans, make_record, read_jsonl
 
 FILE_NAME = "records.doccano.jsonl"
 
@@ -37,7 +38,7 @@ def write_doccano(records: Iterable[dict[str, Any]], out_dir: str | Path) -> Pat
     out.mkdir(parents=True, exist_ok=True)
     path = out / FILE_NAME
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(jsonl_line(record_line(record)) for record in records)
+        fh.writelines(json_line(record_line(record)) for record in records)
     return path
 
 

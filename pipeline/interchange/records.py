@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.output import json_line
 from pipeline.errors import DataError
 from pipeline.eval.spans import Span
 
@@ -39,18 +40,6 @@ def read_records(run: str | Path) -> list[dict[str, Any]]:
         check_record(record, where)
         records.append(record)
     return records
-
-
-# JSON leaves these raw, but str.splitlines (and JavaScript) break lines at them: escaped, one record a line
-_RAW_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def jsonl_line(obj: Any) -> str:
-    """One JSONL line, UTF-8 as is, with the line separators JSON leaves raw escaped (see ``read_jsonl``)."""
-    line = json.dumps(obj, ensure_ascii=False)
-    for raw, escaped in _RAW_BREAKS.items():
-        line = line.replace(raw, escaped)
-    return line + "\n"
 
 
 def read_jsonl(path: str | Path) -> list[tuple[str, Any]]:
@@ -143,7 +132,7 @@ def write_records(records: Iterable[dict[str, Any]], out_dir: str | Path) -> Pat
     out.mkdir(parents=True, exist_ok=True)
     path = out / RECORDS_FILE
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(jsonl_line(record) for record in records)
+        fh.writelines(json_line(record) for record in records)
     return path
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -449,18 +450,14 @@ class Intervals:
 
     def overlapping(self, start: int, end: int) -> list[int]:
         """Indices (into the spans given) of those that share a position with ``[start, end)``, in input order."""
-        found = []
-        j = bisect_left(self._starts, end) - 1
-        while j >= 0 and self._max_end[j] > start:
-            if self._ends[j] > start:
-                found.append(self._order[j])
-            j -= 1
-        return sorted(found)
+        return sorted(self._touching(start, end))
 
     def touches(self, start: int, end: int) -> bool:
+        return next(self._touching(start, end), None) is not None
+
+    def _touching(self, start: int, end: int) -> Iterator[int]:
         j = bisect_left(self._starts, end) - 1
         while j >= 0 and self._max_end[j] > start:
             if self._ends[j] > start:
-                return True
+                yield self._order[j]
             j -= 1
-        return False

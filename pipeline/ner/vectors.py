@@ -70,7 +70,7 @@ def load_vectors(path: str | Path | None) -> Vectors | None:
     if not Path(path).is_file():
         raise DataError(
             f"pretrained NER vectors not found: {path}; build them with `python -m pipeline.ner.vectors "
-            f"--output {path} --gnews --exclude-list configs/ner_vectors_exclude.txt` or set paths.vectors = \"\""
+            f'--output {path} --gnews --exclude-list configs/ner_vectors_exclude.txt` or set paths.vectors = ""'
         )
     with np.load(path, allow_pickle=False) as z:
         return Vectors([str(c) for c in z["chars"]], z["char_vecs"], [str(b) for b in z["bigrams"]], z["bigram_vecs"])

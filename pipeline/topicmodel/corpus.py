@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.article import Article
-from pipeline.errors import DataError, InputError
+from pipeline.errors import InputError
 from pipeline.ingest import discover_inputs, read_source
 
 if TYPE_CHECKING:
@@ -72,14 +72,9 @@ def _iso_date(written: object) -> str | None:
 def _analyzed(articles: list[Article], config: RunConfig) -> list[tuple[str, ...]]:
     """Tokens of articles through the config's stages up to ``segment``, as the ``topicmodel`` stage reads them."""
     from pipeline.classify.textfeatures import analyze_article
-    from pipeline.core.runner import StageFailure, build_stages, run_articles, stages_until
+    from pipeline.core.runner import analyze_articles
 
-    out: list[tuple[str, ...]] = []
-    for item in run_articles(articles, build_stages(stages_until(config, "segment")), batch_size=config.batch_size):
-        if isinstance(item, StageFailure):
-            raise DataError(f"{item.article.path}: stage {item.stage}: {item.problem}")
-        out.append(analyze_article(item, "title+text").tokens)
-    return out
+    return [analyze_article(a, "title+text").tokens for a in analyze_articles(articles, config, until="segment")]
 
 
 def read_corpus(
