@@ -21,7 +21,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from corpora.gnews_dev import read_gnews_dev  # noqa: E402
+from corpora.gnews_ner import read_gnews_dev  # noqa: E402
 from pipeline.core.article import Article  # noqa: E402
 from pipeline.core.config import load_config  # noqa: E402
 from pipeline.core.runner import build_stages, run_articles, stages_until  # noqa: E402

@@ -3,13 +3,16 @@
 A model directory holds ``model.skops`` (the fitted estimator), ``meta.json`` (what kind of model, its labels,
 the versions it was built with, the command that built it, its scores) and ``MODEL_CARD.md`` for people.
 Loading refuses anything that is not one of ours: a file that is not a skops archive, a skops archive whose
-objects include a type outside :data:`TRUSTED_TYPES` (skops' own defaults cover scikit-learn, NumPy and SciPy),
+objects include a type that is neither in :data:`TRUSTED_TYPES` nor a scikit-learn estimator class (skops' own
+defaults cover NumPy and SciPy),
 or a model of another kind. A model file is code-adjacent data; we never execute what we did not write.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,9 +64,39 @@ def prepare_loading() -> None:
 
 
 def _skops() -> Any:
-    import skops.io
+    """``skops.io``, imported without its list of every scikit-learn estimator.
 
-    return skops.io
+    On import skops builds that list with ``sklearn.utils.all_estimators()``, which imports every module of
+    scikit-learn: 1.4 s of each worker's start-up, for a list of which our models use a handful. The list is
+    left empty while skops is imported, and :func:`_is_trusted` applies the same rule (a scikit-learn
+    estimator class is trusted) to the types a file actually names.
+    """
+    if "skops.io" not in sys.modules:
+        import sklearn.utils
+
+        every_estimator = sklearn.utils.all_estimators
+        sklearn.utils.all_estimators = lambda *args, **kwargs: []
+        try:
+            import skops.io  # noqa: F401
+        finally:
+            sklearn.utils.all_estimators = every_estimator
+    return sys.modules["skops.io"]
+
+
+def _is_trusted(type_name: str) -> bool:
+    """One of our types, or a scikit-learn estimator class (what skops trusts by default)."""
+    if type_name in TRUSTED_TYPES:
+        return True
+    module_name, _, class_name = type_name.rpartition(".")
+    if not module_name.startswith("sklearn."):
+        return False
+    from sklearn.base import BaseEstimator
+
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name, None)
+    except ImportError:
+        return False
+    return isinstance(cls, type) and issubclass(cls, BaseEstimator) and cls.__module__.startswith("sklearn.")
 
 
 def save_model(
@@ -121,11 +154,11 @@ def load_estimator(path: str | Path, expected: type | tuple[type, ...] | None = 
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # skops raises zipfile/json/key errors for files it cannot read
         raise ModelError(f"{path}: not a skops model file ({type(exc).__name__}: {exc})") from None
-    unknown = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    unknown = sorted(t for t in set(untrusted) if not _is_trusted(t))
     if unknown:
         raise ModelError(f"{path}: refusing a model that is not ours: it contains untrusted type(s) {unknown}")
     try:
-        estimator = sio.load(path, trusted=[t for t in untrusted if t in TRUSTED_TYPES])
+        estimator = sio.load(path, trusted=sorted(set(untrusted)))
     except Exception as exc:
         raise ModelError(f"{path}: could not load model ({type(exc).__name__}: {exc})") from None
     if expected is not None and not isinstance(estimator, expected):

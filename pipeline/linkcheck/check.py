@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ from pipeline.text.names import normalize_name
 
 if TYPE_CHECKING:
     from pipeline.ner.gazetteer import Gazetteer
+    from pipeline.text.segment import Token
 
 PERSON_LABELS = frozenset({"PER", "PERSON", "PER.NAM"})
 KINDS = ("entity_not_linked", "link_not_found", "boundary_differs", "suspicious_link")
@@ -91,14 +92,8 @@ def load_resources(
     return Resources(typed, common, gaz)
 
 
-def article_words(article: Article) -> list[Word]:
-    """The segment stage's tokens as words on ``article.text`` (whitespace left out); no second jieba pass."""
-    text = article.text
-    return [
-        Word(t.start, t.end, t.tag, text[t.start : t.end])
-        for t in article.tokens or ()
-        if t.end > t.start and not text[t.start : t.end].isspace()
-    ]
+def _token_start(token: Token) -> int:
+    return token.start
 
 
 def jieba_flag(name: str) -> str | None:
@@ -114,15 +109,25 @@ def jieba_pieces(name: str) -> list[tuple[str, str]]:
 
 
 class WordIndex:
-    """Which jieba word covers a position: the word-cut and modifier rules ask this for link edges."""
+    """Which jieba word covers a position: the word-cut and modifier rules ask this for link edges.
 
-    def __init__(self, words: list[Word]) -> None:
-        self.words = words
-        self.starts = [w.start for w in words]
+    Reads the segment stage's tokens in place (no second jieba pass) and makes a :class:`Word` only for the
+    positions asked about: building one per token cost most of the stage. Whitespace is no word.
+    """
+
+    def __init__(self, text: str, tokens: Sequence[Token]) -> None:
+        self.text = text
+        self.tokens = tokens
 
     def at(self, pos: int) -> Word | None:
-        i = bisect_right(self.starts, pos) - 1
-        return self.words[i] if i >= 0 and self.words[i].start <= pos < self.words[i].end else None
+        i = bisect_right(self.tokens, pos, key=_token_start) - 1
+        if i < 0:
+            return None
+        tok = self.tokens[i]
+        surface = self.text[tok.start : tok.end]
+        if not tok.start <= pos < tok.end or surface.isspace():
+            return None
+        return Word(tok.start, tok.end, tok.tag, surface)
 
     def cut_at(self, pos: int) -> Word | None:
         """The word ``pos`` falls strictly inside, if any."""
@@ -144,7 +149,7 @@ def check_article(
         (lk for lk in article.links if 0 <= lk.start < lk.end <= len(text)), key=lambda lk: (lk.start, lk.end)
     )
     entities = sorted(article.entities, key=lambda e: (e.start, e.end))
-    words = WordIndex(article_words(article)) if links else WordIndex([])
+    words = WordIndex(text, article.tokens or ())
 
     entity_index = Intervals([(e.start, e.end) for e in entities])
     touching = [[entities[i] for i in entity_index.overlapping(lk.start, lk.end)] for lk in links]

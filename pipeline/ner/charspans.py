@@ -50,29 +50,37 @@ def split_tokens_at(doc: Doc, offsets: Iterable[int]) -> Doc:
     if not inner:
         return doc
     strings = doc.vocab.strings
-    rows_in = doc.to_array([ORTH, NORM, TAG, POS, SPACY]).tolist()
+    table = doc.to_array([ORTH, NORM, TAG, POS, SPACY])
+    orth_ids = table[:, 0].tolist()
+    space_flags = table[:, 4].astype(bool).tolist()
     words: list[str] = []
     spaces: list[bool] = []
-    rows: list[tuple[int, int, int]] = []
-    for i, (orth_id, norm_id, tag_id, pos_id, space) in enumerate(rows_in):
-        if i not in inner:
-            words.append(strings[orth_id])
-            spaces.append(bool(space))
-            rows.append((norm_id, tag_id, pos_id))
-            continue
-        text = strings[orth_id]
+    row_parts: list[numpy.ndarray] = []
+    kept = 0  # tokens before ``kept`` are in the output lists already
+    for i in sorted(inner):
+        # the unsplit run before token i, copied as slices; only the split token is handled in Python
+        words += [strings[o] for o in orth_ids[kept:i]]
+        spaces += space_flags[kept:i]
+        row_parts.append(table[kept:i, 1:4])
+        text = strings[orth_ids[i]]
         bounds = [0, *inner[i], len(text)]
         orths = [text[x:y] for x, y in itertools.pairwise(bounds)]
+        norm_id, tag_id, pos_id = table[i, 1:4].tolist()
         norm = strings[norm_id]
         if len(norm) == len(text):
             norms = [norm[x:y] for x, y in itertools.pairwise(bounds)]
         else:  # a length-changing normalization cannot be cut: keep it whole on the first piece
             norms = [norm, *orths[1:]]
         words += orths
-        spaces += [False] * (len(orths) - 1) + [bool(space)]
-        rows += [(strings.add(n), tag_id, pos_id) for n in norms]
+        spaces += [False] * (len(orths) - 1) + [space_flags[i]]
+        row_parts.append(numpy.array([(strings.add(n), tag_id, pos_id) for n in norms], dtype="uint64"))
+        kept = i + 1
+    words += [strings[o] for o in orth_ids[kept:]]
+    spaces += space_flags[kept:]
+    row_parts.append(table[kept:, 1:4])
     out = Doc(doc.vocab, words=words, spaces=spaces)
-    out.from_array([NORM, TAG, POS], numpy.array(rows, dtype="uint64"))  # type: ignore[arg-type]  # stub: Ints2d
+    rows = numpy.ascontiguousarray(numpy.concatenate(row_parts), dtype="uint64")
+    out.from_array([NORM, TAG, POS], rows)  # type: ignore[arg-type]  # spaCy's stub wants thinc's Ints2d
     out.user_data.update(doc.user_data)
     return out
 
@@ -146,12 +154,14 @@ def _choose(first: list[CharSpan], second: list[CharSpan]) -> list[CharSpan]:
     return picked
 
 
-def entities_of(doc: Doc) -> list[Entity]:
+def entities_of(doc: Doc, text: str | None = None) -> list[Entity]:
     """The Doc's entities as records; offsets index ``doc.text`` (the article's original clean text).
 
-    Surfaces are cut from the text, read once: ``Span.text`` builds a Token object per token of every entity.
+    Surfaces are cut from the text, read once (or given: a stage knows its article's text, which is the Doc's):
+    ``Span.text`` builds a Token object per token of every entity.
     """
-    text = doc_text(doc)
+    if text is None:
+        text = doc_text(doc)
     return [
         Entity(text[e.start_char : e.end_char], e.start_char, e.end_char, e.label_, e._.source or "model")
         for e in doc.ents

@@ -10,19 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from corpora.gnews_ner import read_gnews_train
 from corpora.msra import NerSentence, read_cluener, read_cluener_msra, read_conll_chars, read_msra, read_weibo
 from pipeline.errors import ConfigError, DataError
 from pipeline.ner.docs import make_doc
 from pipeline.ner.features import DocParts, default_lexicon, doc_parts
 
 FEATURE_VERSION = 1
-READERS = {
+READERS: dict[str, Callable[[str | Path], list[NerSentence]]] = {
+    "gnews": read_gnews_train,
     "msra": read_msra,
     "weibo": read_weibo,
     "cluener": read_cluener,
@@ -32,6 +34,13 @@ READERS = {
 
 
 def read_corpus(path: str | Path, fmt: str) -> list[NerSentence]:
+    """The sentences of a corpus; ``fmt`` may end in ``*N`` to repeat them N times (a small in-domain set, e.g.
+    ``gnews*3``, weighed against MSRA's 40,000 sentences)."""
+    fmt, _, times = fmt.partition("*")
+    if times:
+        if not times.isdigit() or int(times) < 1:
+            raise ConfigError(f"NER corpus format {fmt}*{times}: the repeat count must be a positive integer")
+        return read_corpus(path, fmt) * int(times)
     if fmt not in READERS:
         raise ConfigError(f"unknown NER corpus format {fmt!r}; known: {', '.join(sorted(READERS))}")
     return READERS[fmt](path)

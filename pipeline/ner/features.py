@@ -53,15 +53,20 @@ def _lex_class(tag: str | None) -> int:
 
 
 class Lexicon:
-    """jieba's dictionary (``jieba.dt.FREQ`` plus the POS table) as a matcher of all words in a text."""
+    """jieba's dictionary (the segment stage's base prefix dictionary plus the POS table) as a matcher of all
+    words in a text.
+
+    The base segmenter's tables, not ``jieba.dt``'s: initializing jieba's global tokenizer too would read the
+    dictionary a second time in every process (0.9 s), and a user dictionary loaded into it would change the
+    model's features.
+    """
 
     def __init__(self) -> None:
-        import jieba
-        import jieba.posseg
+        from pipeline.text.segmenter import segmenter
 
-        jieba.dt.check_initialized()
-        self.freq: dict[str, int] = jieba.dt.FREQ
-        self.word_tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
+        base = segmenter(())
+        self.freq: dict[str, int] = base.tokenizer.FREQ
+        self.word_tags: dict[str, str] = base.tagger.word_tag_tab
         self._class_cache: dict[str, int] = {}
 
     def _cls(self, word: str) -> int:

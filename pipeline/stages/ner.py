@@ -40,7 +40,7 @@ class NerStage(BatchStage):
         nlp = load_ner(self.model, self.gazetteer, self.batch_size)
         for article, doc in zip(articles, nlp.pipe(docs, batch_size=self.batch_size), strict=True):
             article.doc = doc
-            article.entities = entities_of(doc)
+            article.entities = entities_of(doc, article.text)
         return articles
 
 

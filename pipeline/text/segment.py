@@ -96,11 +96,12 @@ def cut_normalized(
 
 def align_tokens(text: str, norm_tokens: list[Token], norm_map: OffsetMap) -> list[Token]:
     """Carry tokens of the normalized text onto ``text`` so they tile it exactly (rules in the module doc)."""
-    identity = norm_map.is_identity
+    if norm_map.is_identity:  # most simplified articles: the tokens tile ``text`` already, one to one
+        return _merge_whitespace(text, norm_tokens)
     out: list[Token] = []
     pending = ""  # normalized text with no source (insertions), given to the next token
     for tok in norm_tokens:
-        start, end = (tok.start, tok.end) if identity else norm_map.to_source(tok.start, tok.end)
+        start, end = norm_map.to_source(tok.start, tok.end)
         prev_end = out[-1].end if out else 0
         if start == end:
             if out and out[-1].end == start:

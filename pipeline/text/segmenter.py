@@ -9,6 +9,8 @@ its own ``POSTokenizer`` over it. Everything is built on first use: stages only 
 from __future__ import annotations
 
 import logging
+import math
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +30,14 @@ jieba.setLogLevel(logging.WARNING)  # jieba logs "Building prefix dict ..." at D
 _LOCK = threading.Lock()
 
 
+# jieba.posseg's own patterns (jieba/posseg/__init__.py): the blocks it cuts with the dictionary, the whitespace
+# it keeps whole, and the single Latin/digit characters it joins into "eng" words
+_HAN_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._]+)")
+_SKIP = re.compile("(\r\n|\\s)")
+_ALNUM = re.compile("[a-zA-Z0-9]")
+_NUMERIC = re.compile("[\\.0-9]+")
+
+
 @dataclass(frozen=True)
 class Segmenter:
     """A jieba tokenizer with its POS tagger; ``cut`` yields ``(word, flag)`` pairs tiling the input."""
@@ -36,12 +46,84 @@ class Segmenter:
     tagger: POSTokenizer
 
     def cut(self, text: str, *, hmm: bool = True, pos: bool = True) -> Iterator[tuple[str, str]]:
-        if pos:
+        if pos and not hmm:
+            yield from self.tag_no_hmm(text)
+        elif pos:
             for p in self.tagger.cut(text, HMM=hmm):
                 yield p.word, p.flag
         else:
             for word in self.tokenizer.cut(text, HMM=hmm):
                 yield word, ""
+
+    def tag_no_hmm(self, text: str) -> list[tuple[str, str]]:
+        """``jieba.posseg.cut(text, HMM=False)``, word for word and flag for flag, at about twice its speed.
+
+        posseg builds the word graph, then scores it, then yields a ``pair`` object per word through three
+        generators: half of the segment stage's time. Here the graph is scored while it is built (one backward
+        pass, the same floating-point sums and tie-breaking as ``jieba.Tokenizer.calc``) and words go straight
+        into a list. ``tests/text/test_segmenter.py`` checks the equality on real and generated text.
+        """
+        self.tagger.makesure_userdict_loaded()
+        tags = self.tagger.word_tag_tab
+        out: list[tuple[str, str]] = []
+        for block in _HAN_BLOCK.split(text):
+            if not block:
+                continue
+            if _HAN_BLOCK.match(block):
+                self._cut_block(block, tags, out)
+                continue
+            for piece in _SKIP.split(block):
+                if not piece:
+                    continue
+                if _SKIP.match(piece):
+                    out.append((piece, "x"))
+                    continue
+                latin = _ALNUM.match(piece) is not None
+                for ch in piece:
+                    out.append((ch, "m" if _NUMERIC.match(ch) else "eng" if latin else "x"))
+        return out
+
+    def _cut_block(self, block: str, tags: dict[str, str], out: list[tuple[str, str]]) -> None:
+        tok = self.tokenizer
+        tok.check_initialized()
+        freq = tok.FREQ
+        logtotal = math.log(tok.total)
+        log = math.log
+        n = len(block)
+        score = [0.0] * (n + 1)
+        nxt = [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            # jieba: DAG[i] = ends x (inclusive) of dictionary words block[i:x+1] with a non-zero count, else [i];
+            # route[i] = max over x of (log(count or 1) - logtotal + route[x+1][0], x)
+            best: tuple[float, int] | None = None
+            k = i
+            frag = block[i]
+            while k < n and frag in freq:
+                f = freq[frag]
+                if f:
+                    cand = (log(f) - logtotal + score[k + 1], k)
+                    if best is None or cand > best:
+                        best = cand
+                k += 1
+                frag = block[i : k + 1]
+            if best is None:
+                best = (log(freq.get(block[i]) or 1) - logtotal + score[i + 1], i)
+            score[i], nxt[i] = best
+        buf = ""
+        x = 0
+        while x < n:
+            y = nxt[x] + 1
+            word = block[x:y]
+            if y - x == 1 and _ALNUM.match(word):
+                buf += word
+            else:
+                if buf:
+                    out.append((buf, "eng"))
+                    buf = ""
+                out.append((word, tags.get(word, "x")))
+            x = y
+        if buf:
+            out.append((buf, "eng"))
 
     def tag_of(self, word: str, default: str) -> str:
         """The dictionary POS flag of ``word`` (for words we force as tokens), else ``default``."""
