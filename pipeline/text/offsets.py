@@ -22,6 +22,7 @@ Two directions, deliberately asymmetric:
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -112,6 +113,29 @@ class OffsetMap:
         if not 0 <= start <= end <= self.derived_length:
             raise ValueError(f"span ({start}, {end}) outside derived text of length {self.derived_length}")
         return self._map(self._from_dst, start, end, generous=False)
+
+    def spans_to_source(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``[to_source(s, e) for s, e in spans]`` for spans sorted by start, in one walk over the pieces.
+
+        A span inside one unchanged piece is shifted by that piece's offset; only spans touching a replacement
+        or a piece edge go through :meth:`to_source`. Segmentation maps every token of a traditional article
+        this way, where a search per token was a quarter of the segment stage.
+        """
+        side = self._from_dst
+        f1, t0, f0 = side.f1, side.t0, side.f0
+        pieces = self.pieces
+        n = len(pieces)
+        out: list[tuple[int, int]] = []
+        k = 0
+        for start, end in spans:
+            while k < n and f1[k] <= start:
+                k += 1
+            if start < end and k < n and end <= f1[k] and f0[k] <= start and pieces[k].equal:
+                shift = t0[k] - f0[k]
+                out.append((start + shift, end + shift))
+            else:
+                out.append(self.to_source(start, end))
+        return out
 
     def to_derived(self, start: int, end: int) -> tuple[int, int]:
         """The derived span produced from source ``[start, end)``, with text inserted at its edges."""

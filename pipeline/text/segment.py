@@ -100,8 +100,9 @@ def align_tokens(text: str, norm_tokens: list[Token], norm_map: OffsetMap) -> li
         return _merge_whitespace(text, norm_tokens)
     out: list[Token] = []
     pending = ""  # normalized text with no source (insertions), given to the next token
-    for tok in norm_tokens:
-        start, end = norm_map.to_source(tok.start, tok.end)
+    for tok, (start, end) in zip(
+        norm_tokens, norm_map.spans_to_source([(t.start, t.end) for t in norm_tokens]), strict=True
+    ):
         prev_end = out[-1].end if out else 0
         if start == end:
             if out and out[-1].end == start:

@@ -119,6 +119,14 @@ def test_to_derived_covers_what_the_span_produced_and_insertions_at_its_edges(
         assert lo == hi
 
 
+@given(scripts, st.data())
+def test_mapping_sorted_spans_in_one_walk_equals_mapping_each(s: Scripted, data: st.DataObject) -> None:
+    n = len(s.derived)
+    points = st.integers(0, n)
+    spans = sorted((min(a, b), max(a, b)) for a, b in data.draw(st.lists(st.tuples(points, points), max_size=20)))
+    assert s.map.spans_to_source(spans) == [s.map.to_source(a, b) for a, b in spans]
+
+
 @given(script_and_derived_span())
 def test_round_trip_through_source_contains_the_span(case: tuple[Scripted, int, int]) -> None:
     s, start, end = case
