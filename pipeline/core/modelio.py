@@ -4,8 +4,8 @@ A model directory holds ``model.skops`` (the fitted estimator), ``meta.json`` (w
 the versions it was built with, the command that built it, its scores) and ``MODEL_CARD.md`` for people.
 Loading refuses anything that is not one of ours: a file that is not a skops archive, a skops archive whose
 objects include a type that is neither in :data:`TRUSTED_TYPES` nor a scikit-learn estimator class (skops' own
-defaults cover NumPy and SciPy),
-or a model of another kind. A model file is code-adjacent data; we never execute what we did not write.
+defaults cover NumPy and SciPy), or a model of another kind. A model file is code-adjacent data; we never
+execute what we did not write.
 """
 
 from __future__ import annotations
