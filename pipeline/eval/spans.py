@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from pipeline.core.textfiles import read_utf8
 from pipeline.errors import DataError
 
 
@@ -311,12 +312,7 @@ def read_bio(path: str | Path, *, fmt: BioFormat = "auto") -> list[BioSentence]:
     in a digit, which a plain character file never satisfies.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    text = read_utf8(path)
     rows: list[list[tuple[str, str]]] = [[]]
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():

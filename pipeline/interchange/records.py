@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.output import json_line
+from pipeline.core.textfiles import read_utf8
 from pipeline.errors import DataError
 from pipeline.eval.spans import Span
 
@@ -46,12 +47,7 @@ def read_jsonl(path: str | Path) -> list[tuple[str, Any]]:
     """``(path:line, object)`` for each line of a JSONL file, split at ``\\n`` only: a record's text may hold
     U+2028 or U+0085 raw (valid JSON), which ``str.splitlines`` would cut it at."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"{p}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{p}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    text = read_utf8(p)
     out = []
     for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():

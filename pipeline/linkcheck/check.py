@@ -35,6 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.article import Article, Entity, Link
@@ -92,10 +93,6 @@ def load_resources(
     return Resources(typed, common, gaz)
 
 
-def _token_start(token: Token) -> int:
-    return token.start
-
-
 def jieba_flag(name: str) -> str | None:
     from pipeline.text.segmenter import segmenter
 
@@ -120,7 +117,7 @@ class WordIndex:
         self.tokens = tokens
 
     def at(self, pos: int) -> Word | None:
-        i = bisect_right(self.tokens, pos, key=_token_start) - 1
+        i = bisect_right(self.tokens, pos, key=attrgetter("start")) - 1
         if i < 0:
             return None
         tok = self.tokens[i]

@@ -65,12 +65,16 @@ class Segmenter:
         """
         self.tagger.makesure_userdict_loaded()
         tags = self.tagger.word_tag_tab
+        tok = self.tokenizer
+        tok.check_initialized()
+        freq: dict[str, int] = tok.FREQ
+        logtotal = math.log(tok.total)
         out: list[tuple[str, str]] = []
         for block in _HAN_BLOCK.split(text):
             if not block:
                 continue
             if _HAN_BLOCK.match(block):
-                self._cut_block(block, tags, out)
+                _cut_block(block, freq, logtotal, tags, out)
                 continue
             for piece in _SKIP.split(block):
                 if not piece:
@@ -83,52 +87,52 @@ class Segmenter:
                     out.append((ch, "m" if _NUMERIC.match(ch) else "eng" if latin else "x"))
         return out
 
-    def _cut_block(self, block: str, tags: dict[str, str], out: list[tuple[str, str]]) -> None:
-        tok = self.tokenizer
-        tok.check_initialized()
-        freq = tok.FREQ
-        logtotal = math.log(tok.total)
-        log = math.log
-        n = len(block)
-        score = [0.0] * (n + 1)
-        nxt = [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            # jieba: DAG[i] = ends x (inclusive) of dictionary words block[i:x+1] with a non-zero count, else [i];
-            # route[i] = max over x of (log(count or 1) - logtotal + route[x+1][0], x)
-            best: tuple[float, int] | None = None
-            k = i
-            frag = block[i]
-            while k < n and frag in freq:
-                f = freq[frag]
-                if f:
-                    cand = (log(f) - logtotal + score[k + 1], k)
-                    if best is None or cand > best:
-                        best = cand
-                k += 1
-                frag = block[i : k + 1]
-            if best is None:
-                best = (log(freq.get(block[i]) or 1) - logtotal + score[i + 1], i)
-            score[i], nxt[i] = best
-        buf = ""
-        x = 0
-        while x < n:
-            y = nxt[x] + 1
-            word = block[x:y]
-            if y - x == 1 and _ALNUM.match(word):
-                buf += word
-            else:
-                if buf:
-                    out.append((buf, "eng"))
-                    buf = ""
-                out.append((word, tags.get(word, "x")))
-            x = y
-        if buf:
-            out.append((buf, "eng"))
-
     def tag_of(self, word: str, default: str) -> str:
         """The dictionary POS flag of ``word`` (for words we force as tokens), else ``default``."""
         self.tagger.makesure_userdict_loaded()
         return self.tagger.word_tag_tab.get(word, default)
+
+
+def _cut_block(
+    block: str, freq: dict[str, int], logtotal: float, tags: dict[str, str], out: list[tuple[str, str]]
+) -> None:
+    """One dictionary block of :meth:`Segmenter.tag_no_hmm`: its best route, words appended to ``out``."""
+    log = math.log
+    n = len(block)
+    score = [0.0] * (n + 1)
+    nxt = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        # jieba: DAG[i] = ends x (inclusive) of dictionary words block[i:x+1] with a non-zero count, else [i];
+        # route[i] = max over x of (log(count or 1) - logtotal + route[x+1][0], x)
+        best: tuple[float, int] | None = None
+        k = i
+        frag = block[i]
+        while k < n and frag in freq:
+            f = freq[frag]
+            if f:
+                cand = (log(f) - logtotal + score[k + 1], k)
+                if best is None or cand > best:
+                    best = cand
+            k += 1
+            frag = block[i : k + 1]
+        if best is None:
+            best = (log(freq.get(block[i]) or 1) - logtotal + score[i + 1], i)
+        score[i], nxt[i] = best
+    buf = ""
+    x = 0
+    while x < n:
+        y = nxt[x] + 1
+        word = block[x:y]
+        if y - x == 1 and _ALNUM.match(word):
+            buf += word
+        else:
+            if buf:
+                out.append((buf, "eng"))
+                buf = ""
+            out.append((word, tags.get(word, "x")))
+        x = y
+    if buf:
+        out.append((buf, "eng"))
 
 
 def check_user_dicts(paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
