@@ -31,12 +31,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
 from pipeline.core.article import ATTRIBUTE_FIELDS, Article, error_record
 from pipeline.core.config import DEFAULT_BATCH_SIZE, RunConfig, import_plugins
+from pipeline.core.modelio import checking_only
 from pipeline.core.output import OutputDir, json_line
 from pipeline.core.registry import Stage, create_stage, has_stage, pipe_stage, result_keys, stage_info
 from pipeline.core.summary import build_summary, now_iso
@@ -529,7 +531,10 @@ def run(
     object (``update``, ``set_postfix_str``, ``close``) or is ``None`` for no progress display."""
     workers = workers or config.workers
     sources = split_large_jsonl(discover(inputs, limit), config.ingest.max_bytes)
-    build_stages(config)  # unknown stage options fail here, before any output is touched
+    # unknown stage options fail here, before any output is touched; with worker processes, this process
+    # only checks them (the stages it builds are never run here, so they prepare no model loading)
+    with checking_only() if engine == "dask" or workers > 1 else nullcontext():
+        build_stages(config)
     out = OutputDir(Path(out_dir))
     started_iso = now_iso()
     opened = out.open(

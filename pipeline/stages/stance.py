@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.classify.analyzed import TEXT_FIELDS, analyze_article
 from pipeline.classify.mentions import mentions
 from pipeline.classify.targets import canonical_target
-from pipeline.classify.textfeatures import TEXT_FIELDS, analyze_article
 from pipeline.core.article import Article
 from pipeline.core.modelio import cached_model, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage

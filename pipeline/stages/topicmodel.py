@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.classify.textfeatures import analyze_article
+from pipeline.classify.analyzed import analyze_article
 from pipeline.core.article import Article
 from pipeline.core.modelio import cached_model, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage

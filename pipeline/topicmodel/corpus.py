@@ -71,7 +71,7 @@ def _iso_date(written: object) -> str | None:
 
 def _analyzed(articles: list[Article], config: RunConfig) -> list[tuple[str, ...]]:
     """Tokens of articles through the config's stages up to ``segment``, as the ``topicmodel`` stage reads them."""
-    from pipeline.classify.textfeatures import analyze_article
+    from pipeline.classify.analyzed import analyze_article
     from pipeline.core.runner import analyze_articles
 
     return [analyze_article(a, "title+text").tokens for a in analyze_articles(articles, config, until="segment")]
