@@ -90,7 +90,7 @@ class CRF(nn.Module):
         for i in range(1, length):
             cand = score[:, :, None] + trans_b  # (B, prev, next)
             idx = cand.argmax(axis=1)
-            best = cand.max(axis=1)
+            best = np.take_along_axis(cand, idx[:, None, :], axis=1)[:, 0]  # the max, without a second pass
             step = m[:, i, None]
             score = np.where(step, best + em[:, i], score)
             # padded steps point to themselves, so one vectorized backtrack serves every length

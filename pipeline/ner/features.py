@@ -17,9 +17,11 @@ jieba may cut 驻|日美军, but 美军 is still a dictionary word that the char
 from __future__ import annotations
 
 import functools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -80,12 +82,16 @@ class Lexicon:
         n = len(text)
         out = [0] * n
         freq = self.freq
-        for i in range(n):
-            k = i + 1
+        classes = self._class_cache
+        # jieba's prefix dictionary holds every prefix of every word (frequency 0 if it is not a word itself),
+        # so the scan from i starts at the two-character prefix: no word of two or more starts where it is absent
+        for i in range(n - 1):
+            k = i + 2
             frag = text[i:k]
             while frag in freq:
-                if k - i >= 2 and freq[frag]:
-                    base = 3 * self._cls(frag)
+                if freq[frag]:
+                    c = classes.get(frag)
+                    base = 3 * (c if c is not None else self._cls(frag))
                     out[i] |= 1 << base
                     for m in range(i + 1, k - 1):
                         out[m] |= 1 << (base + 1)
@@ -217,16 +223,20 @@ class FeatureVocab:
 
     def encode(self, parts: DocParts) -> dict[str, np.ndarray]:
         norm = parts.norm
-        cget, bget, tget = self.chars.get, self.bigrams.get, self.tags.get
         padded = BOS + norm + EOS
-        bi = [bget(padded[i : i + 2], UNK) for i in range(len(padded) - 1)]
+        # map() over the lookups, not generators: this runs once per character of every article
+        bi = np.fromiter(
+            map(self.bigrams.get, map(operator.add, padded[:-1], padded[1:]), repeat(UNK)),
+            dtype=np.int64,
+            count=len(padded) - 1,
+        )
         lex = np.asarray(parts.lex, dtype=np.int32)
         return {
-            "char": np.fromiter((cget(c, UNK) for c in norm), dtype=np.int64, count=len(norm)),
-            "bl": np.asarray(bi[:-1], dtype=np.int64),
-            "br": np.asarray(bi[1:], dtype=np.int64),
+            "char": np.fromiter(map(self.chars.get, norm, repeat(UNK)), dtype=np.int64, count=len(norm)),
+            "bl": bi[:-1],
+            "br": bi[1:],
             "seg": np.asarray(parts.seg, dtype=np.int64),
-            "tag": np.fromiter((tget(t, UNK) for t in parts.tags), dtype=np.int64, count=len(parts.tags)),
+            "tag": np.fromiter(map(self.tags.get, parts.tags, repeat(UNK)), dtype=np.int64, count=len(parts.tags)),
             "lex": ((lex[:, None] >> _LEX_SHIFTS) & 1).astype(np.float32),
         }
 
