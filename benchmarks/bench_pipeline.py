@@ -5,7 +5,8 @@ times):
 
 1. peers, in this process: bare ``jieba.lcut``, ``jieba.posseg.lcut`` and OpenCC t2s over the same texts;
 2. ours, in this process: each stage of the default run config (``run_articles``, the runner's own loop), chars/s
-   and its ratio to bare jieba;
+   and its ratio to bare jieba (the mean of a jieba pass just before and one just after, as for every ratio
+   below);
 3. ours end to end: ``zhnews run`` as a separate process with ``--workers 1`` and ``--workers 2`` (wall clock,
    start-up and model loading included), chars/s, articles/s, the ratio to bare jieba, the 2-worker speed-up
    and the peak memory (RSS of the run and its workers);
@@ -55,13 +56,20 @@ def timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
+def bare_jieba(texts: list[str]) -> float:
+    """One pass of bare ``jieba.lcut`` over the texts, chars/s: taken again next to each of our measurements,
+    since this machine's speed drifts by a third within minutes (one reading at the start made a ratio of the
+    same code read 0.10x in one run and 0.16x in the next)."""
+    return sum(map(len, texts)) / timed(lambda: [jieba.lcut(t) for t in texts])
+
+
 def peers(texts: list[str]) -> dict[str, float]:
     jieba.lcut("预热")
     jieba.posseg.lcut("预热")
     cc = opencc.OpenCC("t2s.json")
     chars = sum(map(len, texts))
     return {
-        "jieba.lcut": chars / timed(lambda: [jieba.lcut(t) for t in texts]),
+        "jieba.lcut": bare_jieba(texts),
         "jieba.posseg.lcut": chars / timed(lambda: [jieba.posseg.lcut(t) for t in texts]),
         "opencc t2s": chars / timed(lambda: [cc.convert(t) for t in texts]),
     }
@@ -77,6 +85,10 @@ def stage_speeds(articles: list[Article]) -> tuple[dict[str, float], float]:
     assert not any(isinstance(d, StageFailure) for d in done)
     chars = sum(len(a.text) for a in articles)
     return {name: chars / s for name, s in seconds.items()}, chars / sum(seconds.values())
+
+
+def _fmt(readings: list[float]) -> str:
+    return " and ".join(f"{r:,.0f}" for r in readings) + " chars/s"
 
 
 def end_to_end(corpus: Path, workers: int) -> dict[str, float]:
@@ -145,8 +157,10 @@ def main() -> None:
         print(f"{name:<22} {speed:>10,.0f} chars/s   {speed / base:6.3f}x jieba.lcut")
 
     stages, combined = stage_speeds(articles)
+    readings = [base, bare_jieba(texts)]  # bare jieba just before and just after each of our measurements
+    base = sum(readings) / 2
     report["stages"] = stages
-    print("\n== our stages (this process, default config, models loaded)")
+    print(f"\n== our stages (this process, default config, models loaded; bare jieba {_fmt(readings)})")
     for name, speed in stages.items():
         print(f"{name:<22} {speed:>10,.0f} chars/s   {speed / base:6.3f}x jieba.lcut")
     seg_ner = 1 / (1 / stages["normalize"] + 1 / stages["segment"] + 1 / stages["ner"])
@@ -154,14 +168,17 @@ def main() -> None:
     print(f"{'all stages':<22} {combined:>10,.0f} chars/s   {combined / base:6.3f}x jieba.lcut")
 
     print("\n== zhnews run, end to end (separate process: start-up and model loading included)")
-    runs = {w: end_to_end(corpus, w) for w in (1, 2)}
-    report["end_to_end"] = runs
-    for w, r in runs.items():
+    runs: dict[int, dict[str, float]] = {}
+    for w in (1, 2):
+        r = runs[w] = end_to_end(corpus, w)
+        readings = [readings[-1], bare_jieba(texts)]
+        r["bare_jieba_chars_per_second"] = base = sum(readings) / 2
         print(
             f"--workers {w}: {r['chars_per_second']:>9,.0f} chars/s  {r['articles_per_second']:6.1f} articles/s  "
             f"{r['chars_per_second'] / base:6.3f}x jieba.lcut  wall {r['wall_seconds']:.1f} s  "
-            f"peak RSS {r['peak_rss_mb']:.0f} MB"
+            f"peak RSS {r['peak_rss_mb']:.0f} MB  (bare jieba {_fmt(readings)})"
         )
+    report["end_to_end"] = runs
     print(f"2 workers / 1 worker: {runs[2]['chars_per_second'] / runs[1]['chars_per_second']:.2f}x")
 
     if not args.skip_growth:
