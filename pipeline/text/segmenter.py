@@ -9,8 +9,10 @@ its own ``POSTokenizer`` over it. Everything is built on first use: stages only 
 from __future__ import annotations
 
 import logging
+import marshal
 import math
 import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -153,8 +155,30 @@ def _base() -> Segmenter:
     import jieba.posseg  # importing it reads jieba's dictionary once for the POS table of its global tagger
 
     tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    _initialize(tokenizer)
     return Segmenter(tokenizer, _tagger(tokenizer, jieba.posseg.dt.word_tag_tab))
+
+
+def _initialize(tokenizer: jieba.Tokenizer) -> None:
+    """``tokenizer.initialize()`` for jieba's default dictionary, from the same cache file, 1 s sooner.
+
+    jieba reads its prefix-dictionary cache (``jieba.cache`` in the temp folder, written by jieba itself) with
+    ``marshal.load(file)``, which reads a 9 MB file object by object: 1.2 s of every process's start-up, against
+    0.27 s for ``marshal.loads`` of its bytes. The same file, trusted as jieba trusts it, and the same tables;
+    anything unusual (another dictionary, no or a broken cache) goes to jieba's own ``initialize``, which builds
+    and writes the cache.
+    """
+    cache_file = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    if tokenizer.dictionary is jieba.DEFAULT_DICT and not tokenizer.cache_file and not tokenizer.initialized:
+        try:
+            freq, total = marshal.loads(cache_file.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        else:
+            if isinstance(freq, dict) and isinstance(total, int):
+                tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
+                return
+    tokenizer.initialize()
 
 
 def _tagger(tokenizer: jieba.Tokenizer, word_tags: dict[str, str]) -> POSTokenizer:

@@ -3,8 +3,10 @@ features are made of them."""
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
+import jieba
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,3 +68,26 @@ def test_no_hmm_tagger_equals_posseg_on_real_articles() -> None:
     seg = segmenter()
     for text in texts:
         assert seg.tag_no_hmm(text) == posseg(text)
+
+
+def test_the_prefix_dictionary_is_jiebas_own_from_its_cache() -> None:
+    from pipeline.text.segmenter import _initialize
+
+    fast = jieba.Tokenizer()
+    _initialize(fast)
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    assert fast.initialized and fast.total == reference.total
+    assert fast.FREQ == reference.FREQ
+
+
+def test_a_broken_cache_is_rebuilt_by_jieba(tmp_path: Path) -> None:
+    from pipeline.text.segmenter import _initialize
+
+    (tmp_path / "jieba.cache").write_bytes(b"\x00 not a marshal file")
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp_path)
+    _initialize(tokenizer)
+    assert tokenizer.initialized and tokenizer.FREQ["中华人民共和国"] > 0
+    freq, total = marshal.loads((tmp_path / "jieba.cache").read_bytes())  # jieba wrote a good one back
+    assert total == tokenizer.total and freq == tokenizer.FREQ
