@@ -531,9 +531,10 @@ def run(
     object (``update``, ``set_postfix_str``, ``close``) or is ``None`` for no progress display."""
     workers = workers or config.workers
     sources = split_large_jsonl(discover(inputs, limit), config.ingest.max_bytes)
-    # unknown stage options fail here, before any output is touched; with worker processes, this process
-    # only checks them (the stages it builds are never run here, so they prepare no model loading)
-    with checking_only() if engine == "dask" or workers > 1 else nullcontext():
+    # unknown stage options fail here, before any output is touched; when worker processes will run the stages
+    # (map_sources runs a single group in this process), this process only checks them: no model loading prepared
+    groups = task_groups([s.task for s in sources], config.batch_size, workers)
+    with checking_only() if engine == "dask" or (workers > 1 and len(groups) > 1) else nullcontext():
         build_stages(config)
     out = OutputDir(Path(out_dir))
     started_iso = now_iso()

@@ -33,8 +33,8 @@ INPUT_SUFFIXES = ARTICLE_SUFFIXES | {".jsonl"}
 DEFAULT_MAX_BYTES = 50_000_000
 # a JSONL file larger than this is read, and processed, in pieces of about this many bytes of whole lines
 # (some 80 news records). A chunk's record lines are held until it is written: 14 characters per input byte
-# (token records), two bytes each in a Python str with CJK text. With 1 MB chunks a 150 MB file peaked at
-# 1,041 MB; 256 kB chunks took 80 MB off the peak of its first 10 MB, at the same speed
+# (token records), two bytes each in a Python str with CJK text. A 150 MB file peaked at 1,041 MB with 1 MB
+# chunks and at 821 MB with these, at the same speed
 CHUNK_BYTES = 256 << 10
 _SCAN_BLOCK = 8 << 20
 
