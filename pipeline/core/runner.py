@@ -371,6 +371,12 @@ def task_groups(tasks: Sequence[str | Chunk], batch_size: int, workers: int) -> 
     return groups
 
 
+def uses_worker_processes(engine: str, workers: int, n_groups: int) -> bool:
+    """Whether :func:`map_sources` hands the groups to other processes; a single group, or one worker, runs in
+    this process."""
+    return engine == "dask" or (workers > 1 and n_groups > 1)
+
+
 def task_name(task: str | Chunk) -> str:
     return task.key if isinstance(task, Chunk) else task
 
@@ -403,7 +409,7 @@ def map_sources(
     if engine != "local":
         raise ConfigError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     groups = task_groups(paths, config.batch_size, workers)
-    if workers <= 1 or len(groups) <= 1:
+    if not uses_worker_processes(engine, workers, len(groups)):
         for group in groups:
             yield from process_sources([paths[i] for i in group], config)
         return
@@ -533,8 +539,8 @@ def run(
     sources = split_large_jsonl(discover(inputs, limit), config.ingest.max_bytes)
     # unknown stage options fail here, before any output is touched; when worker processes will run the stages
     # (map_sources runs a single group in this process), this process only checks them: no model loading prepared
-    groups = task_groups([s.task for s in sources], config.batch_size, workers)
-    with checking_only() if engine == "dask" or (workers > 1 and len(groups) > 1) else nullcontext():
+    n_groups = len(task_groups([s.task for s in sources], config.batch_size, workers))
+    with checking_only() if uses_worker_processes(engine, workers, n_groups) else nullcontext():
         build_stages(config)
     out = OutputDir(Path(out_dir))
     started_iso = now_iso()
