@@ -19,7 +19,7 @@ import torch
 
 from pipeline.core.article import Article
 from pipeline.core.config import load_config
-from pipeline.core.runner import build_stages, run_articles, stages_until
+from pipeline.core.runner import build_stages, freeze_loaded, run_articles, stages_until
 from pipeline.ingest import discover_inputs, read_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def main() -> None:
     config = stages_until(load_config(args.config, sets), "ner")
     stages = build_stages(config)
     run_articles([Article(id="w", path="<warmup>", text="新华社北京电。日本外相林芳正表示。")], stages)
+    freeze_loaded()  # what a run's processes do after their first task (runner.engine_task)
 
     chars = n_ents = 0
     seconds: dict[str, float] = {}

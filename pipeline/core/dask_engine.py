@@ -1,11 +1,12 @@
-"""The Dask engine: the same :func:`~pipeline.core.runner.process_sources` tasks on a Dask cluster.
+"""The Dask engine: the same :func:`~pipeline.core.runner.engine_task` tasks as the local pool, on a Dask cluster.
 
 No scheduler of our own: Dask's distributed scheduler places the tasks, moves them off a worker that dies
 (``retries``) and hands back results; the runner's client side only submits groups of files in input order
 and yields their results in that order, so ``records.jsonl`` is byte for byte the local engine's and the same
 output folder can be resumed by either engine. Without an address a :class:`~distributed.LocalCluster` of
-single-threaded worker processes is started (and stopped) for the run; with one, the run joins a running
-scheduler (``dask scheduler`` + ``dask worker ADDRESS``). Dask is an optional extra: ``pip install -e ".[dask]"``.
+single-threaded worker processes is started (and stopped) for the run, with the settings of ``configs/dask.yaml``;
+with one, the run joins a running scheduler (``dask scheduler`` + ``dask worker ADDRESS``, given the same file).
+Dask is an optional extra: ``pip install -e ".[dask]"``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import logging
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError
@@ -29,16 +30,9 @@ if TYPE_CHECKING:
 RETRIES = 3
 # numeric libraries use one thread per worker process: N workers, N cores
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-# Dask's monitors take the GIL from the running task: the statistical profiler samples its stack every 10 ms, the
-# event-loop tick runs every 20 ms, the memory monitor every 100 ms. Our tasks are pure-Python jieba and spaCy
-# code, which with Dask's defaults ran about 25 % slower on a worker than in the local pool; with the profiler off
-# and the others once a second (memory limits still act, a second later) within 5 %.
-WORKER_CONFIG = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.tick.interval": "1s",
-    "distributed.worker.memory.monitor-interval": "1s",
-    "distributed.admin.system-monitor.interval": "5s",
-}
+# the shipped Dask settings (configs/dask.yaml): what the LocalCluster runs with, and what the README tells users
+# to give their own scheduler and workers (DASK_CONFIG=configs/dask.yaml)
+DASK_SETTINGS = "dask.yaml"
 
 
 def _distributed() -> Any:
@@ -49,11 +43,58 @@ def _distributed() -> Any:
     return distributed
 
 
+def cluster_settings() -> dict[str, Any]:
+    """The shipped Dask settings as dotted keys for ``dask.config.set`` (a nested dict there would replace
+    whole sections of Dask's defaults, not the keys it names)."""
+    import yaml  # a dependency of dask
+
+    from pipeline.core.resources import configs_dir
+
+    path = configs_dir() / DASK_SETTINGS
+    try:
+        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the Dask settings: {exc}") from None
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        else:
+            flat[prefix] = node
+
+    walk("", tree or {})
+    return flat
+
+
+@contextmanager
+def local_cluster(workers: int) -> Iterator[Any]:
+    """A LocalCluster of ``workers`` single-threaded worker processes with the shipped settings."""
+    import dask
+
+    distributed = _distributed()
+    # the scheduler and the nannies read the settings when they start; the nannies hand them to their workers
+    with (
+        dask.config.set(cluster_settings()),
+        distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard": False},
+            silence_logs=logging.ERROR,
+            env=SINGLE_THREAD_ENV,
+        ) as cluster,
+    ):
+        yield cluster
+
+
 def dask_map_sources(
     paths: Sequence[str | Chunk], config: RunConfig, *, workers: int = 1, scheduler: str | None = None
 ) -> Iterator[SourceResult]:
     """``process_sources`` over groups of ``paths`` on Dask; results in input order, like the local engine."""
-    from pipeline.core.runner import process_sources, task_groups, task_name
+    from pipeline.core.runner import engine_task, task_groups, task_name
 
     distributed = _distributed()
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # Dask logs every connection at INFO
@@ -67,20 +108,7 @@ def dask_map_sources(
                 raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
             n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         else:
-            import dask
-
-            stack.enter_context(dask.config.set(WORKER_CONFIG))  # the nannies hand it to their workers
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    scheduler_kwargs={"dashboard": False},
-                    silence_logs=logging.ERROR,
-                    env=SINGLE_THREAD_ENV,
-                )
-            )
+            cluster = stack.enter_context(local_cluster(workers))
             client = stack.enter_context(distributed.Client(cluster))
             n_workers = workers
         groups = task_groups(paths, config.batch_size, n_workers)
@@ -94,7 +122,7 @@ def dask_map_sources(
                 g = queued.popleft()
                 batch = [paths[i] for i in groups[g]]
                 key = f"zhnews-{run_key}-{g}"
-                pending.append((g, client.submit(process_sources, batch, config, key=key, retries=RETRIES)))
+                pending.append((g, client.submit(engine_task, batch, config, key=key, retries=RETRIES)))
             g, future = pending.popleft()
             try:
                 results: list[SourceResult] = future.result()
@@ -109,11 +137,11 @@ def _one_by_one(client: Any, paths: list[str | Chunk], config: RunConfig, run_ke
     kills its worker again gets an error record (as the local engine does)."""
     import distributed
 
-    from pipeline.core.runner import crashed, process_sources
+    from pipeline.core.runner import crashed, engine_task
 
     for i, path in enumerate(paths):
         key = f"zhnews-{run_key}-single-{i}"
-        future = client.submit(process_sources, [path], config, key=key, retries=0)
+        future = client.submit(engine_task, [path], config, key=key, retries=0)
         try:
             yield from future.result()
         except distributed.KilledWorker:

@@ -22,7 +22,8 @@ from pipeline.core.output import ERRORS, MANIFEST, RECORDS, SUMMARY, OutputDir
 from pipeline.core.runner import build_stages, describe_exception, process_source, run
 from pipeline.errors import ConfigError, InputError, ModelError
 
-STAGES_FILE = str(Path(__file__).resolve().parents[1] / "runner_stages.py")
+REPO = Path(__file__).resolve().parents[2]
+STAGES_FILE = str(REPO / "tests" / "runner_stages.py")
 
 HEAD = "###  [:house:返回](README.md)\r\n---\r\n\r\n\r\n"
 
@@ -207,6 +208,28 @@ def test_default_stages_keep_every_offset_on_the_original_text(tmp_path: Path) -
     [link] = record["links"]
     assert record["text"][link["start"] : link["end"]] == link["surface"] == "台灣"
     assert set(result.stage_seconds) == {"ingest", "normalize", "segment"}
+
+
+def test_engine_tasks_freeze_what_the_first_task_loaded_and_give_process_sources_output(tmp_path: Path) -> None:
+    # in a fresh interpreter: gc.freeze() is for the processes the engines run tasks in, not for pytest's
+    corpus = write_corpus(tmp_path / "in")
+    script = """
+import gc, json, sys
+from pipeline.core.config import config_from_dict
+from pipeline.core.runner import engine_task, process_sources
+cfg = config_from_dict({"run": {"stages": ["normalize", "segment"]}, "stages": {"segment": {"hmm": False}}})
+paths = sys.argv[1:]
+first = engine_task(paths[:2], cfg)
+frozen_after_first = gc.get_freeze_count()
+second = engine_task(paths[2:], cfg)
+same = [r.record_lines for r in first + second] == [r.record_lines for r in process_sources(paths, cfg)]
+print(json.dumps([frozen_after_first, gc.get_freeze_count(), same]))
+"""
+    paths = sorted(str(p) for p in corpus.glob("*.md"))[:4]
+    out = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, check=True, cwd=REPO)
+    after_first, after_second, same = json.loads(out.stdout)
+    assert after_first == 0 and after_second > 10_000  # the modules, jieba's dictionary, the stages
+    assert same
 
 
 def test_stages_are_built_once_per_process_and_config(tmp_path: Path) -> None:
