@@ -208,6 +208,7 @@ def train_ner(
     decay = float(tr.get("lr_decay", 0.0))
     clip = float(tr.get("grad_clip", 5.0))
     best_f, best_epoch, best_scores, since_best = -1.0, 0, {}, 0
+    average = _WeightAverage(model, float(tr.get("ema_decay", 0.0)))
     epoch_seconds: list[float] = []
     log_path = out / "training_log.jsonl"
     log_path.write_text("", encoding="utf-8")
@@ -228,9 +229,11 @@ def train_ner(
             torch.nn.utils.clip_grad_norm_(model.dense_parameters(), clip)
             for opt in optimizers:
                 opt.step()
+            average.update()
             total += float(loss.detach())
             n_batches += 1
         train_seconds = time.time() - te
+        average.swap()  # dev scores, and the saved model, are those of the averaged weights (when averaging)
         scores = corpus_span_scores(zip(dev_gold, predict_encoded(pipe, enc_dev), strict=True)).to_dict()
         f1 = scores["micro"]["f1"]
         record = {
@@ -244,6 +247,7 @@ def train_ner(
         with log_path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record) + "\n")
         nlp.to_disk(out / "model-last")
+        average.swap()  # back to the trained weights
         improved = f1 > best_f
         if improved:
             best_f, best_epoch, best_scores, since_best = f1, epoch, scores, 0
@@ -277,6 +281,31 @@ def train_ner(
     }
     (out / "training_summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return TrainResult(best_epoch, best_scores, epoch, time.time() - t0, out)
+
+
+class _WeightAverage:
+    """An exponential moving average of the weights over training steps (Polyak averaging), or nothing when
+    ``decay`` is 0: the averaged weights sit in a flatter region than the last step's, and are what is
+    evaluated and saved. It draws no random numbers, so the training trajectory is the same with or without it.
+    """
+
+    def __init__(self, model: torch.nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.params = [p for p in model.parameters() if p.requires_grad] if decay else []
+        self.shadow = [p.detach().clone() for p in self.params]
+
+    def update(self) -> None:
+        if self.params:
+            with torch.no_grad():
+                torch._foreach_lerp_(self.shadow, [p.detach() for p in self.params], 1.0 - self.decay)
+
+    def swap(self) -> None:
+        """Exchange the model's weights and the averaged ones (twice restores the model)."""
+        with torch.no_grad():
+            for p, s in zip(self.params, self.shadow, strict=True):
+                tmp = p.detach().clone()
+                p.copy_(s)
+                s.copy_(tmp)
 
 
 def _replace_dir(src: Path, dst: Path) -> None:

@@ -233,6 +233,42 @@ def test_training_is_reproducible_with_the_same_seed(tiny_run: Path, tmp_path: P
     assert again == pytest.approx(first, rel=1e-5)
 
 
+def test_weight_average_moves_towards_the_weights_and_swaps_back() -> None:
+    from pipeline.ner.train import _WeightAverage
+
+    layer = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        layer.weight.fill_(0.0)
+    average = _WeightAverage(layer, 0.75)
+    with torch.no_grad():
+        layer.weight.fill_(4.0)
+    average.update()  # 0.75 * 0 + 0.25 * 4
+    average.swap()
+    assert layer.weight.tolist() == [[1.0, 1.0]]
+    average.swap()
+    assert layer.weight.tolist() == [[4.0, 4.0]]
+    off = _WeightAverage(layer, 0.0)  # no averaging: nothing held, swap is a no-op
+    off.update()
+    off.swap()
+    assert layer.weight.tolist() == [[4.0, 4.0]] and off.shadow == []
+
+
+def test_averaged_training_follows_the_same_trajectory_and_saves_the_average(tmp_path: Path) -> None:
+    corpus = write_tiny_corpus(tmp_path / "tiny.bio")
+    runs = {}
+    for name, decay in (("plain", 0.0), ("ema", 0.9)):
+        extra = {"training.max_epochs": 2, "training.ema_decay": decay}
+        cfg = load_ner_config(CONFIG, tiny_overrides(corpus, tmp_path / "cache", **extra))
+        train_ner(cfg, tmp_path / name, echo=lambda _: None)
+        log = [json.loads(x) for x in (tmp_path / name / "training_log.jsonl").read_text().splitlines()]
+        weights = torch.load(tmp_path / name / "model-last" / "ner" / "weights.pt", weights_only=True)
+        runs[name] = ([r["loss"] for r in log], weights)
+    # averaging draws no random numbers and changes no step: the same losses; what is saved is the average
+    assert runs["ema"][0] == pytest.approx(runs["plain"][0], rel=1e-5)
+    plain, ema = runs["plain"][1], runs["ema"][1]
+    assert any(not torch.equal(ema[k].float(), plain[k].float()) for k in plain)
+
+
 def test_component_batches_do_not_change_predictions(tiny_run: Path) -> None:
     nlp = load_ner_pipeline(tiny_run / "model-last")
     pipe = ner_pipe(nlp)
