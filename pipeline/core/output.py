@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from pipeline.errors import ConfigError, ZhNewsError
 
 RECORDS = "records.jsonl"
@@ -40,21 +42,26 @@ _RAW_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 def json_line(obj: Any) -> str:
     """One JSONL line: compact, UTF-8 as is (Chinese stays readable), numpy scalars/arrays as plain numbers.
 
+    Written by orjson: a run's record lines (every token with its offsets, flag and normal form) took 7 % of its
+    time in ``json.dumps``, and orjson writes them 6x faster. Its output is ``json.dumps``'s with compact
+    separators and raw UTF-8, except for floats below 1e-4 or from 1e16 (``1e-05`` becomes ``0.00001``) and
+    NaN/infinity, which become ``null`` (valid JSON, where ``json.dumps`` wrote ``NaN``).
+
     Text holding lone surrogates (possible from a JSONL input's ``\\ud800`` escapes) cannot be written as
     UTF-8; such a line is written with ASCII escapes instead, so it stays valid JSON in a valid UTF-8 file.
     U+0085, U+2028 and U+2029 are escaped (valid raw in JSON, but line breaks to ``str.splitlines`` and
     JavaScript), so every reader sees one record per line.
     """
-    line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    try:
+        line = orjson.dumps(obj, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    except orjson.JSONEncodeError as exc:
+        if not isinstance(exc.__cause__, UnicodeEncodeError) and "surrogates" not in str(exc):
+            raise TypeError(str(exc)) from None
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), default=_plain) + "\n"
     for raw, escaped in _RAW_BREAKS.items():
         if raw in line:
             line = line.replace(raw, escaped)
-    line += "\n"
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), default=_plain) + "\n"
-    return line
+    return line + "\n"
 
 
 def _plain(obj: Any) -> Any:
