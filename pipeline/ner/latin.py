@@ -15,6 +15,8 @@ and tags capitalized English words as PER. Three rules, each on whole Latin word
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
 Span = tuple[int, int, str]
@@ -42,43 +44,82 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
-def _word(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch in "'-")
+# Latin words: runs of ASCII letters, digits, apostrophes and hyphens; pieces made only of them and joiners
+_WORD_RUN = re.compile(r"[A-Za-z0-9'\-]+")
+_LATIN_PIECE = re.compile(r"[A-Za-z0-9'\- ·•・]+")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+
+
+class _WordRuns:
+    """The text's Latin words, found once: a span edge inside a word snaps to the word's edge by bisection.
+
+    Walking character by character to the edge cost the length of the word for every span inside it, so a
+    300,000-letter "word" (hostile input) with the model's hundreds of spans in it took 90 s.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.runs = [m.span() for m in _WORD_RUN.finditer(text)]
+        self.starts = [a for a, _ in self.runs]
+
+    def at(self, i: int) -> tuple[int, int] | None:
+        """The word holding character ``i``, if any."""
+        k = bisect_right(self.starts, i) - 1
+        if k >= 0 and i < self.runs[k][1]:
+            return self.runs[k]
+        return None
+
+
+def _per_verdict(piece: str) -> str | None:
+    """Rule 3 for a PER piece: ``"PER"``, ``"ORG"``, or None to drop it."""
+    if not (_LATIN_PIECE.fullmatch(piece) and _HAS_LATIN.search(piece)):
+        return "PER"  # not Latin-only: the model's call stands
+    words = piece.replace("·", " ").split()
+    if words[-1] in ORG_HEADS or (len(words) == 1 and words[0] in PLATFORMS):
+        return "ORG"
+    if (
+        any(not w[0].isupper() for w in words)
+        or any(len(w) >= 2 and w.isupper() for w in words)
+        or (len(words) == 1 and words[0] in NOT_NAMES)
+    ):
+        return None
+    return "PER"
 
 
 def fix_latin_spans(text: str, spans: Sequence[Span]) -> list[Span]:
     out: list[Span] = []
     n = len(text)
     taken = sorted(spans)
+    words_in = _WordRuns(text)
+    verdicts: dict[tuple[int, int], str | None] = {}
     for k, (s, e, lab) in enumerate(taken):
-        # 1. snap to Latin word edges
-        while s > 0 and _word(text[s - 1]) and _word(text[s]):
-            s -= 1
-        while e < n and _word(text[e - 1]) and _word(text[e]):
-            e += 1
+        # 1. snap to Latin word edges (an edge strictly inside a word moves to the word's edge)
+        if (run := words_in.at(s)) is not None and run[0] < s:
+            s = run[0]
+        if e < n and (run := words_in.at(e)) is not None and run[0] < e:
+            e = run[1]
         # 2. extend a Latin PER over the capitalized words that follow
         if lab == "PER" and _latin(text[e - 1]):
             limit = taken[k + 1][0] if k + 1 < len(taken) else n
-            words = len(text[s:e].split())
-            while words < 4 and e + 1 < limit and text[e] in _JOINERS and text[e + 1].isupper() and _latin(text[e + 1]):
-                j = e + 1
-                while j < n and _word(text[j]):
-                    j += 1
+            words = 0  # the span's words, counted only when a word follows (a span can be one huge word)
+            while e + 1 < limit and text[e] in _JOINERS and text[e + 1].isupper() and _latin(text[e + 1]):
+                words = words or len(text[s:e].split())
+                if words >= 4:
+                    break
+                j = words_in.runs[bisect_right(words_in.starts, e + 1) - 1][1]  # the end of the word at e + 1
                 if j > limit:
                     break
                 e, words = j, words + 1
-        piece = text[s:e]
-        # 3. drop Latin-only PER spans that cannot be a name
-        if lab == "PER" and piece and all(_word(c) or c in _JOINERS for c in piece) and any(_latin(c) for c in piece):
-            words_ = piece.replace("·", " ").split()
-            if words_[-1] in ORG_HEADS or (len(words_) == 1 and words_[0] in PLATFORMS):
-                lab = "ORG"
-            elif (
-                any(not w[0].isupper() for w in words_)
-                or any(len(w) >= 2 and w.isupper() for w in words_)
-                or (len(words_) == 1 and words_[0] in NOT_NAMES)
-            ):
+        if out and s < out[-1][1] and e - s <= out[-1][1] - out[-1][0]:
+            continue  # overlaps the span kept before and is not longer: dropped whatever rule 3 says
+        # 3. drop Latin-only PER spans that cannot be a name (decided once per piece: many of the model's spans
+        # inside one long word snap to the same piece)
+        if lab == "PER":
+            if (s, e) not in verdicts:
+                verdicts[s, e] = _per_verdict(text[s:e])
+            verdict = verdicts[s, e]
+            if verdict is None:
                 continue
+            lab = verdict
         if out and s < out[-1][1]:  # the snapping made two spans overlap: keep the longer
             if e - s > out[-1][1] - out[-1][0]:
                 out[-1] = (s, e, lab)

@@ -316,6 +316,81 @@ def test_latin_rules_join_names_drop_furniture_and_snap_to_words() -> None:
     assert fix_latin_spans("中国外交部", [(0, 2, "LOC")]) == [(0, 2, "LOC")]
 
 
+def _latin_rules_by_walking(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The Latin rules as first written, walking to word edges character by character: the definition that
+    ``fix_latin_spans`` (which finds the words once) must match."""
+    from pipeline.ner.latin import _JOINERS, NOT_NAMES, ORG_HEADS, PLATFORMS, _latin
+
+    def word(ch: str) -> bool:
+        return ch.isascii() and (ch.isalnum() or ch in "'-")
+
+    out: list[tuple[int, int, str]] = []
+    n, taken = len(text), sorted(spans)
+    for k, (s, e, lab) in enumerate(taken):
+        while s > 0 and word(text[s - 1]) and word(text[s]):
+            s -= 1
+        while e < n and word(text[e - 1]) and word(text[e]):
+            e += 1
+        if lab == "PER" and _latin(text[e - 1]):
+            limit = taken[k + 1][0] if k + 1 < len(taken) else n
+            words = len(text[s:e].split())
+            while words < 4 and e + 1 < limit and text[e] in _JOINERS and text[e + 1].isupper() and _latin(text[e + 1]):
+                j = e + 1
+                while j < n and word(text[j]):
+                    j += 1
+                if j > limit:
+                    break
+                e, words = j, words + 1
+        piece = text[s:e]
+        if lab == "PER" and piece and all(word(c) or c in _JOINERS for c in piece) and any(_latin(c) for c in piece):
+            w = piece.replace("·", " ").split()
+            if w[-1] in ORG_HEADS or (len(w) == 1 and w[0] in PLATFORMS):
+                lab = "ORG"
+            elif (
+                any(not x[0].isupper() for x in w)
+                or any(len(x) >= 2 and x.isupper() for x in w)
+                or (len(w) == 1 and w[0] in NOT_NAMES)
+            ):
+                continue
+        if out and s < out[-1][1]:
+            if e - s > out[-1][1] - out[-1][0]:
+                out[-1] = (s, e, lab)
+            continue
+        out.append((s, e, lab))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_latin_rules_match_their_character_walking_definition(data: st.DataObject) -> None:
+    from pipeline.ner.latin import fix_latin_spans
+
+    pieces = st.sampled_from(
+        ["Chuck", " ", "Schumer", "ROL", "Foundation", "via", "·", "中国", "表示", "-", "'s", "7", "。"]
+    )
+    text = "".join(data.draw(st.lists(pieces, min_size=1, max_size=12)))
+    bounds = st.tuples(st.integers(0, len(text) - 1), st.integers(1, len(text)), st.sampled_from(["PER", "ORG", "LOC"]))
+    spans = [(a, b, lab) for a, b, lab in data.draw(st.lists(bounds, max_size=6)) if a < b]
+    assert fix_latin_spans(text, spans) == _latin_rules_by_walking(text, spans)
+
+
+def test_latin_rules_cost_stays_linear_inside_one_huge_word() -> None:
+    import time
+
+    from pipeline.ner.latin import fix_latin_spans
+
+    def seconds(n: int) -> float:
+        text = "a" * n
+        spans = [(i, i + 3, "PER") for i in range(0, n - 3, 200)]  # as the model tags a letter run
+        t = time.perf_counter()
+        assert fix_latin_spans(text, spans) == []  # one lower-case "name": dropped
+        return time.perf_counter() - t
+
+    seconds(1000)
+    small, big = seconds(20_000), seconds(200_000)
+    assert big < 30 * small + 0.05  # 10x the text: 100x when every span walked the whole word
+
+
 def test_cnn_encoder_outputs_do_not_depend_on_the_batch() -> None:
     from pipeline.ner.model import CharBiLSTMCRF, NetConfig, collate
 
