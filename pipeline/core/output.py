@@ -55,7 +55,7 @@ def json_line(obj: Any) -> str:
     try:
         line = orjson.dumps(obj, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
     except orjson.JSONEncodeError as exc:
-        if not isinstance(exc.__cause__, UnicodeEncodeError) and "surrogates" not in str(exc):
+        if "surrogates" not in str(exc):  # "str is not valid UTF-8: surrogates not allowed"
             raise TypeError(str(exc)) from None
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), default=_plain) + "\n"
     for raw, escaped in _RAW_BREAKS.items():

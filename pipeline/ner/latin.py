@@ -105,10 +105,10 @@ def fix_latin_spans(text: str, spans: Sequence[Span]) -> list[Span]:
                 words = words or len(text[s:e].split())
                 if words >= 4:
                     break
-                j = words_in.runs[bisect_right(words_in.starts, e + 1) - 1][1]  # the end of the word at e + 1
-                if j > limit:
+                following = words_in.at(e + 1)  # a capital letter: always inside a word
+                if following is None or following[1] > limit:
                     break
-                e, words = j, words + 1
+                e, words = following[1], words + 1
         if out and s < out[-1][1] and e - s <= out[-1][1] - out[-1][0]:
             continue  # overlaps the span kept before and is not longer: dropped whatever rule 3 says
         # 3. drop Latin-only PER spans that cannot be a name (decided once per piece: many of the model's spans
