@@ -182,6 +182,36 @@ def resolve(raw: str, tokens: list[Token]) -> None:
             tok.drop = True
 
 
+def trim_edges(raw: str, tokens: list[Token]) -> None:
+    """Drop the whitespace that dropped markup leaves at a line's edges (``![](p.png) 正文`` -> ``正文``), as the
+    line's own edge whitespace is dropped. In place: a text token's edge whitespace becomes a dropped token."""
+    kept = [i for i, t in enumerate(tokens) if not t.drop]
+    for i in reversed(kept):  # the end first: inserting there leaves the indices before it as they are
+        tok = tokens[i]
+        if tok.kind is not Kind.TEXT:
+            break
+        n = tok.end - tok.start - len(raw[tok.start : tok.end].rstrip())
+        if n == tok.end - tok.start:
+            tok.drop = True
+            continue
+        if n:
+            tokens.insert(i + 1, Token(Kind.TEXT, tok.end - n, tok.end, drop=True))
+            tok.end -= n
+        break
+    for i in [i for i, t in enumerate(tokens) if not t.drop]:
+        tok = tokens[i]
+        if tok.kind is not Kind.TEXT:
+            break
+        n = tok.end - tok.start - len(raw[tok.start : tok.end].lstrip())
+        if n == tok.end - tok.start:
+            tok.drop = True
+            continue
+        if n:
+            tokens.insert(i, Token(Kind.TEXT, tok.start, tok.start + n, drop=True))
+            tok.start += n
+        break
+
+
 def has_content(raw: str, tokens: list[Token]) -> bool:
     """Whether the line writes anything but whitespace (a line holding only an image does not)."""
     for tok in tokens:

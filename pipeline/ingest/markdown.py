@@ -127,6 +127,7 @@ def _inline_content(raw: str, line: Line) -> _Content | None:
         return _Content(content, None)
     tokens = inline.tokenize(raw, content.start, content.end, content.number)
     inline.resolve(raw, tokens)
+    inline.trim_edges(raw, tokens)
     return _Content(content, tokens) if inline.has_content(raw, tokens) else None
 
 

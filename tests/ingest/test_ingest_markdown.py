@@ -146,6 +146,14 @@ def test_tags_inside_markup_keep_exact_offsets() -> None:
     assert "安娜\\盖蒂图片社" in a.text  # the tagger's tag wins over a Markdown escape
 
 
+def test_an_image_at_a_line_edge_leaves_no_whitespace_behind() -> None:
+    # the line's own edge whitespace goes; so does the whitespace beside an image that goes
+    raw = article("![](https://assets.gnews.org/a.png) [[zh:北京]]时间周二发布。 ![图](b.png)\n\n中国 ![](c.png) 人民")
+    a = parse(raw)
+    assert a.text.endswith("北京时间周二发布。\n\n中国  人民")  # inside a line, text stays as written
+    assert_links_exact(a, raw)
+
+
 # -- tag forms and broken tags ----------------------------------------------------------------------------
 
 
