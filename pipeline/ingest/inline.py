@@ -185,31 +185,28 @@ def resolve(raw: str, tokens: list[Token]) -> None:
 def trim_edges(raw: str, tokens: list[Token]) -> None:
     """Drop the whitespace that dropped markup leaves at a line's edges (``![](p.png) 正文`` -> ``正文``), as the
     line's own edge whitespace is dropped. In place: a text token's edge whitespace becomes a dropped token."""
+    _trim_edge(raw, tokens, at_end=True)  # the end first: inserting there leaves the indices before it as they are
+    _trim_edge(raw, tokens, at_end=False)
+
+
+def _trim_edge(raw: str, tokens: list[Token], *, at_end: bool) -> None:
     kept = [i for i, t in enumerate(tokens) if not t.drop]
-    for i in reversed(kept):  # the end first: inserting there leaves the indices before it as they are
+    for i in reversed(kept) if at_end else kept:
         tok = tokens[i]
         if tok.kind is not Kind.TEXT:
-            break
-        n = tok.end - tok.start - len(raw[tok.start : tok.end].rstrip())
-        if n == tok.end - tok.start:
+            return
+        text = raw[tok.start : tok.end]
+        n = len(text) - len(text.rstrip() if at_end else text.lstrip())
+        if n == len(text):  # all whitespace: the next token in is the edge now
             tok.drop = True
             continue
-        if n:
+        if n and at_end:
             tokens.insert(i + 1, Token(Kind.TEXT, tok.end - n, tok.end, drop=True))
             tok.end -= n
-        break
-    for i in [i for i, t in enumerate(tokens) if not t.drop]:
-        tok = tokens[i]
-        if tok.kind is not Kind.TEXT:
-            break
-        n = tok.end - tok.start - len(raw[tok.start : tok.end].lstrip())
-        if n == tok.end - tok.start:
-            tok.drop = True
-            continue
-        if n:
+        elif n:
             tokens.insert(i, Token(Kind.TEXT, tok.start, tok.start + n, drop=True))
             tok.start += n
-        break
+        return
 
 
 def has_content(raw: str, tokens: list[Token]) -> bool:
