@@ -94,7 +94,7 @@ def dask_map_sources(
     paths: Sequence[str | Chunk], config: RunConfig, *, workers: int = 1, scheduler: str | None = None
 ) -> Iterator[SourceResult]:
     """``process_sources`` over groups of ``paths`` on Dask; results in input order, like the local engine."""
-    from pipeline.core.runner import engine_task, task_groups, task_name
+    from pipeline.core.runner import config_needs_torch, engine_task, task_groups, task_name
 
     distributed = _distributed()
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # Dask logs every connection at INFO
@@ -107,10 +107,12 @@ def dask_map_sources(
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
             n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+            without_torch = False  # the scheduler's workers are not the run's own: their imports are left alone
         else:
             cluster = stack.enter_context(local_cluster(workers))
             client = stack.enter_context(distributed.Client(cluster))
             n_workers = workers
+            without_torch = not config_needs_torch(config)
         groups = task_groups(paths, config.batch_size, n_workers)
         names = "|".join(task_name(p) for p in paths)
         run_key = hashlib.sha1(f"{config.fingerprint()}|{names}".encode()).hexdigest()[:16]
@@ -122,17 +124,19 @@ def dask_map_sources(
                 g = queued.popleft()
                 batch = [paths[i] for i in groups[g]]
                 key = f"zhnews-{run_key}-{g}"
-                pending.append((g, client.submit(engine_task, batch, config, key=key, retries=RETRIES)))
+                pending.append((g, client.submit(engine_task, batch, config, without_torch, key=key, retries=RETRIES)))
             g, future = pending.popleft()
             try:
                 results: list[SourceResult] = future.result()
             except distributed.KilledWorker:  # the scheduler gave up on it after losing several workers
-                results = list(_one_by_one(client, [paths[i] for i in groups[g]], config, run_key))
+                results = list(_one_by_one(client, [paths[i] for i in groups[g]], config, run_key, without_torch))
             future.release()
             yield from results
 
 
-def _one_by_one(client: Any, paths: list[str | Chunk], config: RunConfig, run_key: str) -> Iterator[SourceResult]:
+def _one_by_one(
+    client: Any, paths: list[str | Chunk], config: RunConfig, run_key: str, without_torch: bool
+) -> Iterator[SourceResult]:
     """A group whose task killed every worker it ran on: its files one at a time, so that only the file that
     kills its worker again gets an error record (as the local engine does)."""
     import distributed
@@ -141,7 +145,7 @@ def _one_by_one(client: Any, paths: list[str | Chunk], config: RunConfig, run_ke
 
     for i, path in enumerate(paths):
         key = f"zhnews-{run_key}-single-{i}"
-        future = client.submit(engine_task, [path], config, key=key, retries=0)
+        future = client.submit(engine_task, [path], config, without_torch, key=key, retries=0)
         try:
             yield from future.result()
         except distributed.KilledWorker:

@@ -47,6 +47,14 @@ class BatchStage:
     def pipe(self, articles: list[Article]) -> list[Article]:
         return [self(article) for article in articles]
 
+    def needs_torch(self) -> bool:
+        """Whether the stage imports torch (:mod:`pipeline.core.torchfree` hides it from runs that do not).
+
+        Built-in stages do not, unless they override this (the ner stage asks its model); a plugin stage is
+        assumed to, unless it overrides this to say it does not.
+        """
+        return not type(self).__module__.startswith("pipeline.")
+
 
 def pipe_stage(stage: Stage, articles: list[Article]) -> list[Article]:
     """A batch through ``stage``: its own ``pipe`` if it has one (a plugin stage may have only ``__call__``)."""

@@ -43,6 +43,7 @@ from pipeline.core.modelio import checking_only
 from pipeline.core.output import OutputDir, json_line
 from pipeline.core.registry import Stage, create_stage, has_stage, pipe_stage, result_keys, stage_info
 from pipeline.core.summary import build_summary, now_iso
+from pipeline.core.torchfree import hide_torch, stages_need_torch, torch_hidden
 from pipeline.errors import ConfigError, DataError, InputError, ModelError, ZhNewsError
 from pipeline.ingest.readers import Chunk
 
@@ -300,14 +301,26 @@ def freeze_loaded() -> None:
     gc.freeze()
 
 
-def engine_task(paths: Sequence[str | Chunk], config: RunConfig) -> list[SourceResult]:
+def engine_task(paths: Sequence[str | Chunk], config: RunConfig, without_torch: bool = False) -> list[SourceResult]:
     """:func:`process_sources` as the engines run it, task after task in a process that lives for the run:
-    from the second task on, what the first one loaded is frozen (:func:`freeze_loaded`)."""
+    from the second task on, what the first one loaded is frozen (:func:`freeze_loaded`).
+
+    ``without_torch``: the process is the run's own and no stage needs torch, so it never imports it
+    (:mod:`pipeline.core.torchfree`); the engines decide it with :func:`config_needs_torch`.
+    """
     global _TASKS_RUN
+    if without_torch:
+        hide_torch()
     if _TASKS_RUN == 1:
         freeze_loaded()
     _TASKS_RUN += 1
     return process_sources(paths, config)
+
+
+def config_needs_torch(config: RunConfig) -> bool:
+    """Whether some stage of ``config`` needs torch (asked of the stages, built without loading any model)."""
+    with checking_only():
+        return stages_need_torch(build_stages(config))
 
 
 def process_source(path: str | Chunk, config: RunConfig) -> SourceResult:
@@ -359,14 +372,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 class _LazyPool:
     """A process pool started on first use (starting one costs seconds of imports per worker), restartable."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, without_torch: bool = False) -> None:
         self.workers = workers
+        self.without_torch = without_torch
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, paths: list[str | Chunk], config: RunConfig) -> Future[list[SourceResult]]:
         if self._pool is None:
             self._pool = _new_pool(self.workers)
-        return self._pool.submit(engine_task, paths, config)
+        return self._pool.submit(engine_task, paths, config, self.without_torch)
 
     def stop(self) -> None:
         if self._pool is not None:
@@ -434,14 +448,16 @@ def map_sources(
     if engine != "local":
         raise ConfigError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     groups = task_groups(paths, config.batch_size, workers)
+    without_torch = not config_needs_torch(config)
     if not uses_worker_processes(engine, workers, len(groups)):
-        for group in groups:
-            yield from engine_task([paths[i] for i in group], config)
+        with torch_hidden(without_torch):  # this process is the caller's: hidden only while the stages run
+            for group in groups:
+                yield from engine_task([paths[i] for i in group], config)
         return
     window = min(workers, len(groups)) * 2
     queued = deque(range(len(groups)))
     slots: dict[int, Future[list[SourceResult]] | list[SourceResult]] = {}
-    pool = _LazyPool(min(workers, len(groups)))
+    pool = _LazyPool(min(workers, len(groups)), without_torch)
     try:
         for index in range(len(groups)):
             while queued and len(slots) < window:
@@ -453,7 +469,7 @@ def map_sources(
                     slot.result()
                 except BrokenProcessPool:
                     pool.stop()
-                    _rerun_lost(slots, groups, paths, config)
+                    _rerun_lost(slots, groups, paths, config, without_torch)
             slot = slots.pop(index)
             yield from (slot if isinstance(slot, list) else slot.result())
     finally:
@@ -465,6 +481,7 @@ def _rerun_lost(
     groups: list[range],
     paths: Sequence[str | Chunk],
     config: RunConfig,
+    without_torch: bool,
 ) -> None:
     """Rerun, one file at a time, the groups a broken pool lost; the file that breaks its worker again is the
     culprit and gets an error record."""
@@ -474,7 +491,7 @@ def _rerun_lost(
         if isinstance(slot, Future)
         and (slot.cancelled() or not slot.done() or isinstance(slot.exception(), BrokenProcessPool))
     )
-    single = _LazyPool(1)
+    single = _LazyPool(1, without_torch)
     try:
         for g in lost:
             results: list[SourceResult] = []

@@ -1,32 +1,43 @@
 """The spaCy pipeline component ``zhnews_char_ner``: the char BiLSTM-CRF inside a spaCy ``Language``.
 
 Saved with ``nlp.to_disk`` like any spaCy pipeline: the architecture lives in the component's config, the
-vocabularies and labels in ``vocab.json``, the weights in ``weights.pt`` (a plain ``state_dict`` of tensors,
-embeddings stored as float16 to keep the model small; read with ``torch.load(weights_only=True)``, never pickle).
+vocabularies and labels in ``vocab.json``, the weights in ``weights.npz`` (the torch ``state_dict`` as plain
+arrays, embeddings stored as float16 to keep the model small; read with ``allow_pickle=False``). A loaded
+component predicts with :class:`pipeline.ner.runtime.CharNet` and never imports torch; torch is needed only to
+train, and to read a model of format 1 (``weights.pt``, read with ``torch.load(weights_only=True)``).
 Predictions become real ``doc.ents`` through :func:`pipeline.ner.charspans.set_char_ents` with source ``"model"``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
+from threadpoolctl import ThreadpoolController
 
 from pipeline.errors import ModelError
 from pipeline.eval.spans import tags_to_spans
 from pipeline.ner.charspans import CharSpan, doc_text, set_char_ents
 from pipeline.ner.features import FeatureVocab, chunk_bounds, default_lexicon, doc_parts, slice_features
 from pipeline.ner.latin import fix_latin_spans
-from pipeline.ner.model import CharBiLSTMCRF, NetConfig, collate
+from pipeline.ner.netconfig import NetConfig
+from pipeline.ner.runtime import CharNet, collate_arrays
+
+if TYPE_CHECKING:
+    from pipeline.ner.model import CharBiLSTMCRF
 
 FACTORY = "zhnews_char_ner"
-FORMAT_VERSION = 1
+# 2: weights.npz; 1: weights.pt (torch), still read
+FORMAT_VERSION = 2
+WEIGHTS = "weights.npz"
 _FP16_PREFIXES = ("char_emb.", "bigram_emb.")
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -89,14 +100,31 @@ class CharNER:
         self.net_config = net
         self.vocab_: FeatureVocab | None = None
         self.labels_: list[str] = []
+        # the torch module while training; a loaded component has only its numpy network
         self.model_: CharBiLSTMCRF | None = None
+        self.net_: CharNet | None = None
 
     def initialize_model(self, vocab: FeatureVocab, labels: list[str], *, seed: int = 0) -> CharBiLSTMCRF:
+        import torch
+
+        from pipeline.ner.model import CharBiLSTMCRF
+
         torch.manual_seed(seed)
         self.vocab_ = vocab
         self.labels_ = list(labels)
         self.model_ = CharBiLSTMCRF(self.net_config, vocab.sizes(), self.labels_)
+        self.net_ = None
         return self.model_
+
+    def network(self) -> CharNet:
+        """What predicts: the loaded network, or the numpy copy of the weights being trained right now."""
+        if self.model_ is not None:
+            from pipeline.ner.model import inference_net
+
+            return inference_net(self.model_)
+        if self.net_ is None:
+            raise ModelError(f"component {self.name!r} has no trained model (load one with nlp.from_disk)")
+        return self.net_
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -108,8 +136,9 @@ class CharNER:
 
     def predict_spans(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         """Entity character spans per Doc (offsets into ``doc.text``); long texts are chunked at sentences."""
-        if self.model_ is None or self.vocab_ is None:
+        if self.vocab_ is None:
             raise ModelError(f"component {self.name!r} has no trained model (load one with nlp.from_disk)")
+        net = self.network()
         chunks: list[tuple[int, int, dict]] = []  # (doc index, chunk start, features)
         lexicon = default_lexicon()
         texts = []
@@ -124,22 +153,13 @@ class CharNER:
         results: list[list[tuple[int, int, str]]] = [[] for _ in docs]
         # sort by length so batches waste little padding; results are placed back by index
         order = sorted(range(len(chunks)), key=lambda i: len(chunks[i][2]["char"]))
-        model = self.model_
-        was_training = model.training
-        model.eval()
-        prev_threads = torch.get_num_threads()
-        if self.threads > 0:
-            torch.set_num_threads(self.threads)
-        try:
+        with _blas_threads(self.threads):
             for idx in _length_batches(order, [len(c[2]["char"]) for c in chunks], self.batch_size, self.pad_waste):
-                paths = model.predict(collate([chunks[j][2] for j in idx]))
+                paths = net.predict(collate_arrays([chunks[j][2] for j in idx]))
                 for j, path in zip(idx, paths, strict=True):
                     d, offset, _ = chunks[j]
                     tags = [self.labels_[t] for t in path]
                     results[d].extend((offset + s, offset + e, lab) for s, e, lab in tags_to_spans(tags))
-        finally:
-            torch.set_num_threads(prev_threads)
-            model.train(was_training)
         for d, spans in enumerate(results):
             spans.sort()
             if self.latin_rules and spans:
@@ -148,36 +168,65 @@ class CharNER:
 
     # serialization -------------------------------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        if self.model_ is None or self.vocab_ is None:
+        if self.vocab_ is None or (self.model_ is None and self.net_ is None):
             raise ModelError(f"component {self.name!r}: nothing to save, the model is not trained")
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         meta = {"format": FORMAT_VERSION, "labels": self.labels_, **self.vocab_.to_json()}
         (out / "vocab.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        state = {
-            k: (v.detach().half() if k.startswith(_FP16_PREFIXES) else v.detach()).clone()
-            for k, v in self.model_.state_dict().items()
-        }
-        torch.save(state, out / "weights.pt")
+        if self.model_ is not None:
+            from pipeline.ner.model import state_arrays
+
+            state = state_arrays(self.model_)
+        else:
+            assert self.net_ is not None
+            state = self.net_.state
+        arrays = {k: v.astype(np.float16) if k.startswith(_FP16_PREFIXES) else v for k, v in state.items()}
+        with open(out / WEIGHTS, "wb") as f:  # a file object: np.savez would append ".npz" to a name
+            np.savez(f, allow_pickle=False, **arrays)
+        (out / "weights.pt").unlink(missing_ok=True)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CharNER:
         src = Path(path)
         try:
             meta = json.loads((src / "vocab.json").read_text(encoding="utf-8"))
-            state = torch.load(src / "weights.pt", map_location="cpu", weights_only=True)
-        except (OSError, ValueError, RuntimeError) as exc:
+            fmt = meta.get("format")
+            if fmt == FORMAT_VERSION:
+                with np.load(src / WEIGHTS, allow_pickle=False) as npz:
+                    state = {k: npz[k].astype(np.float32) for k in npz.files}
+            elif fmt == 1:
+                state = _read_torch_weights(src / "weights.pt")
+            else:
+                raise ModelError(f"{src}: NER model format {fmt!r}, expected {FORMAT_VERSION} (or 1)")
+            self.vocab_ = FeatureVocab.from_json(meta)
+            self.labels_ = list(meta["labels"])
+            self.model_ = None
+            self.net_ = CharNet(state, self.net_config.to_dict(), self.labels_)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelError(f"cannot read NER model component at {src}: {exc}") from None
-        if meta.get("format") != FORMAT_VERSION:
-            raise ModelError(f"{src}: NER model format {meta.get('format')!r}, expected {FORMAT_VERSION}")
-        self.vocab_ = FeatureVocab.from_json(meta)
-        self.labels_ = list(meta["labels"])
-        self.model_ = CharBiLSTMCRF(self.net_config, self.vocab_.sizes(), self.labels_)
-        self.model_.load_state_dict({k: v.float() for k, v in state.items()})
-        self.model_.eval()
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         raise NotImplementedError("zhnews_char_ner is saved with to_disk only")
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()  # finding the loaded BLAS libraries takes milliseconds: once per process
+
+
+def _blas_threads(threads: int) -> AbstractContextManager[Any]:
+    """The matrix products on ``threads`` threads (0: the BLAS default): one per process, as a run has one
+    process per core."""
+    return _blas_controller().limit(limits=threads, user_api="blas") if threads > 0 else nullcontext()
+
+
+def _read_torch_weights(path: Path) -> dict[str, np.ndarray]:
+    """A format-1 model's ``weights.pt``: tensors only (``weights_only=True``), so no pickled code runs."""
+    import torch
+
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return {k: v.float().numpy() for k, v in state.items()}
 
 
 def _length_batches(order: list[int], lengths: list[int], max_size: int, waste: float = 1.3) -> list[list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -14,6 +15,31 @@ if TYPE_CHECKING:
     from pipeline.ner.gazetteer import Gazetteer
 
 GAZETTEER_FACTORY = "zhnews_gazetteer"
+# factories whose components predict without torch (the char NER from a format-2 model, see model_needs_torch)
+_NUMPY_FACTORIES = frozenset({"zhnews_char_ner", GAZETTEER_FACTORY})
+
+
+def model_needs_torch(path: str | Path) -> bool:
+    """Whether loading the pipeline at ``path`` may import torch; read from its files, without loading it.
+
+    Only our own components are known not to: a pipeline with any other component (a transformer, a spaCy
+    component of another package) may, and so may a char NER saved as ``weights.pt`` (format 1).
+    """
+    p = Path(path)
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string((p / "config.cfg").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return True  # loading will say what is wrong with it; torch is then allowed, as it always was
+    for section in parser.sections():
+        if section.count(".") != 1 or not section.startswith("components."):
+            continue
+        factory = parser[section].get("factory", "").strip().strip('"')
+        if factory not in _NUMPY_FACTORIES:
+            return True
+        if factory == "zhnews_char_ner" and not (p / section.split(".", 1)[1] / "weights.npz").is_file():
+            return True
+    return False
 
 
 def load_ner_pipeline(path: str | Path) -> Language:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -12,27 +11,8 @@ from torch import nn
 from pipeline.ner.crf import CRF
 from pipeline.ner.features import N_LEX
 from pipeline.ner.labels import allowed_transitions
-
-
-@dataclass(frozen=True)
-class NetConfig:
-    """Architecture hyperparameters; stored in the component's config so a saved model rebuilds itself."""
-
-    char_dim: int = 64
-    bigram_dim: int = 40
-    seg_dim: int = 10
-    tag_dim: int = 16
-    hidden: int = 128
-    layers: int = 1
-    dropout: float = 0.3
-    # "lstm": BiLSTM of ``layers`` x ``hidden`` per direction; "cnn": a projection to ``hidden`` channels, then
-    # one residual block (dilated Conv1d -> ReLU -> dropout, + input, LayerNorm) per entry of ``dilations``
-    encoder: str = "lstm"
-    kernel: int = 3
-    dilations: tuple[int, ...] = (1, 2, 4, 1, 2, 4)
-
-    def to_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+from pipeline.ner.netconfig import NetConfig
+from pipeline.ner.runtime import CharNet, collate_arrays
 
 
 class CharBiLSTMCRF(nn.Module):
@@ -119,10 +99,6 @@ class CharBiLSTMCRF(nn.Module):
     def loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         return self.crf.nll(self.emissions(batch), batch["labels"], batch["mask"])
 
-    @torch.no_grad()
-    def predict(self, batch: dict[str, torch.Tensor]) -> list[list[int]]:
-        return self.crf.decode(self.emissions(batch), batch["mask"])
-
 
 def _reverse_index(mask: torch.Tensor) -> torch.Tensor:
     """Per row, the index that reverses the first ``length`` positions and keeps the padding in place."""
@@ -134,22 +110,15 @@ def _reverse_index(mask: torch.Tensor) -> torch.Tensor:
 
 def collate(examples: Sequence[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
     """Pad a list of encoded examples (optionally with ``labels``) into a batch of tensors."""
-    bsz = len(examples)
-    length = max(len(e["char"]) for e in examples)
-    batch: dict[str, torch.Tensor] = {}
-    for key in ("char", "bl", "br", "seg", "tag", "labels"):
-        if key not in examples[0]:
-            continue
-        arr = np.zeros((bsz, length), dtype=np.int64)
-        for i, e in enumerate(examples):
-            arr[i, : len(e[key])] = e[key]
-        batch[key] = torch.from_numpy(arr)
-    lex = np.zeros((bsz, length, N_LEX), dtype=np.float32)
-    mask = np.zeros((bsz, length), dtype=bool)
-    for i, e in enumerate(examples):
-        n = len(e["char"])
-        lex[i, :n] = e["lex"]
-        mask[i, :n] = True
-    batch["lex"] = torch.from_numpy(lex)
-    batch["mask"] = torch.from_numpy(mask)
-    return batch
+    return {k: torch.from_numpy(v) for k, v in collate_arrays(examples).items()}
+
+
+def state_arrays(model: nn.Module) -> dict[str, np.ndarray]:
+    """The weights as float32 arrays under their ``state_dict`` names: what :class:`CharNet` and ``weights.npz``
+    hold."""
+    return {k: v.detach().cpu().float().numpy().copy() for k, v in model.state_dict().items()}
+
+
+def inference_net(model: CharBiLSTMCRF) -> CharNet:
+    """The numpy network of the model's current weights (what a run predicts with)."""
+    return CharNet(state_arrays(model), model.cfg.to_dict(), model.labels)

@@ -31,6 +31,7 @@ from pipeline.ner.data import cached_parts, corpus_indices, read_corpus
 from pipeline.ner.features import FeatureVocab
 from pipeline.ner.labels import bioes_tags
 from pipeline.ner.model import collate
+from pipeline.ner.runtime import collate_arrays
 from pipeline.ner.vectors import load_vectors
 
 log = logging.getLogger(__name__)
@@ -102,17 +103,14 @@ def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> lis
 
 
 def predict_encoded(pipe: CharNER, feats: Sequence[Encoded], batch_size: int = 128) -> list[list[tuple[int, int, str]]]:
-    """Spans for already-encoded sentences (the per-epoch dev evaluation; same network path as ``pipe``)."""
-    model = pipe.model_
-    assert model is not None
-    model.eval()
+    """Spans for already-encoded sentences (the per-epoch dev evaluation), by the numpy network a run uses."""
+    net = pipe.network()
     order = sorted(range(len(feats)), key=lambda i: len(feats[i]["char"]))
     out: list[list[tuple[int, int, str]]] = [[] for _ in feats]
     for i in range(0, len(order), batch_size):
         idx = order[i : i + batch_size]
-        for j, path in zip(idx, model.predict(collate([feats[j] for j in idx])), strict=True):
+        for j, path in zip(idx, net.predict(collate_arrays([feats[j] for j in idx])), strict=True):
             out[j] = [(sp.start, sp.end, sp.label) for sp in tags_to_spans([pipe.labels_[t] for t in path])]
-    model.train()
     return out
 
 

@@ -28,6 +28,11 @@ class NerStage(BatchStage):
     def __call__(self, article: Article) -> Article:
         return self.pipe([article])[0]
 
+    def needs_torch(self) -> bool:
+        from pipeline.ner.loader import model_needs_torch
+
+        return model_needs_torch(self.model)
+
     def pipe(self, articles: list[Article]) -> list[Article]:
         from pipeline.ner.charspans import entities_of
         from pipeline.ner.loader import load_ner

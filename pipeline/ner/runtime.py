@@ -1,0 +1,247 @@
+"""The NER network at inference time, in numpy: the trained weights of :class:`pipeline.ner.model.CharBiLSTMCRF`,
+the same arithmetic, no torch.
+
+Why a second implementation of the forward pass: a run never trains, and importing torch costs each process
+1.3 s (spaCy's thinc imports it whenever it is installed, see :mod:`pipeline.core.torchfree`): that start-up was
+a tenth of a one-worker run on 1,005 articles and the main bar to two workers being twice as fast as one. On
+the batches the component makes, this forward pass runs at the speed of torch's (both are bound by the same
+matrix products), so nothing is lost. Training keeps torch (autograd); the dev scores it reports come from this
+module too (``pipeline.ner.train.predict_encoded``), so the figures in a model card are those of the code that
+runs. ``tests/ner/test_ner_runtime.py`` checks it against the torch module on random weights, for every
+encoder the config offers.
+
+Weights come as a mapping of the torch ``state_dict`` names to arrays (what ``weights.npz`` holds). Batches
+are what :func:`collate_arrays` makes: left-aligned rows, padding after each sequence's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from pipeline.ner.features import N_LEX
+from pipeline.ner.labels import allowed_transitions
+
+FORBIDDEN = -10000.0
+_INDEX_KEYS = ("char", "bl", "br", "seg", "tag")
+
+
+def collate_arrays(examples: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Pad encoded examples (optionally with ``labels``) into one batch: int64 ids, float32 ``lex``, bool ``mask``."""
+    bsz = len(examples)
+    length = max(len(e["char"]) for e in examples)
+    batch: dict[str, np.ndarray] = {}
+    for key in (*_INDEX_KEYS, "labels"):
+        if key not in examples[0]:
+            continue
+        arr = np.zeros((bsz, length), dtype=np.int64)
+        for i, e in enumerate(examples):
+            arr[i, : len(e[key])] = e[key]
+        batch[key] = arr
+    lex = np.zeros((bsz, length, N_LEX), dtype=np.float32)
+    mask = np.zeros((bsz, length), dtype=bool)
+    for i, e in enumerate(examples):
+        n = len(e["char"])
+        lex[i, :n] = e["lex"]
+        mask[i, :n] = True
+    batch["lex"] = lex
+    batch["mask"] = mask
+    return batch
+
+
+def transition_penalties(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, transition and end penalties: 0 where BIOES allows a move, :data:`FORBIDDEN` where it does not."""
+    start_ok, follow_ok, end_ok = allowed_transitions(labels)
+
+    def penalty(ok: Sequence[Any]) -> np.ndarray:
+        return ((1.0 - np.asarray(ok, dtype=np.float32)) * FORBIDDEN).astype(np.float32)
+
+    return penalty(start_ok), penalty(follow_ok), penalty(end_ok)
+
+
+def viterbi(start: np.ndarray, trans: np.ndarray, end: np.ndarray, em: np.ndarray, mask: np.ndarray) -> list[list[int]]:
+    """Best tag sequence per row of ``em`` (B, L, K), each as long as its ``mask`` row.
+
+    The loop over time steps is made of tiny array operations, where numpy's per-call cost is a fraction of
+    torch's.
+    """
+    bsz, length, num = em.shape
+    score = start[None, :] + em[:, 0]
+    history = np.empty((max(length - 1, 0), bsz, num), dtype=np.int64)
+    ident = np.broadcast_to(np.arange(num), (bsz, num))
+    trans_b = trans[None, :, :]
+    for i in range(1, length):
+        cand = score[:, :, None] + trans_b  # (B, prev, next)
+        idx = cand.argmax(axis=1)
+        best = np.take_along_axis(cand, idx[:, None, :], axis=1)[:, 0]  # the max, without a second pass
+        step = mask[:, i, None]
+        score = np.where(step, best + em[:, i], score)
+        # padded steps point to themselves, so one vectorized backtrack serves every length
+        history[i - 1] = np.where(step, idx, ident)
+    last = (score + end[None, :]).argmax(axis=1)
+    path = np.empty((bsz, length), dtype=np.int64)
+    path[:, -1] = last
+    rows = np.arange(bsz)
+    for i in range(length - 1, 0, -1):
+        path[:, i - 1] = history[i - 1][rows, path[:, i]]
+    lengths = mask.sum(axis=1).tolist()
+    # with identity steps after the end, the real last tag sits at every padded position: read the prefix
+    return [path[b, : lengths[b]].tolist() for b in range(bsz)]
+
+
+def _gates(w: np.ndarray) -> np.ndarray:
+    """torch's gate rows (i, f, g, o) as (i, f, o, g), the sigmoid gates halved.
+
+    Then one ``tanh`` over all four gates serves both activations: sigmoid(x) = (tanh(x / 2) + 1) / 2.
+    """
+    i, f, g, o = np.split(w.astype(np.float32), 4, axis=0)
+    return np.concatenate([0.5 * i, 0.5 * f, 0.5 * o, g], axis=0)
+
+
+class CharNet:
+    """Emissions and Viterbi paths of a trained network (``encoder`` "lstm" or "cnn"), from its state arrays."""
+
+    def __init__(self, state: Mapping[str, np.ndarray], net: Mapping[str, Any], labels: Sequence[str]) -> None:
+        # the weights as given (what ``to_disk`` writes back); the embedding tables below are these same arrays
+        self.state = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()}
+
+        def get(name: str) -> np.ndarray:
+            if name not in self.state:
+                raise KeyError(f"weights have no {name!r}")
+            return self.state[name]
+
+        self.encoder = str(net.get("encoder", "lstm"))
+        self.hidden = int(net["hidden"])
+        self.tables = {k: get(f"{k}.weight") for k in ("char_emb", "bigram_emb", "seg_emb", "tag_emb")}
+        self.lstm: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.proj: tuple[np.ndarray, np.ndarray] | None = None
+        self.convs: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.norms: list[tuple[np.ndarray, np.ndarray]] = []
+        if self.encoder == "lstm":
+            for layer in range(int(net["layers"])):
+
+                def part(d: str, kind: str, layer: int = layer) -> np.ndarray:
+                    return _gates(get(f"{d}.{layer}.{kind}_l0"))
+
+                w_hh = np.stack([part("fwd", "weight_hh").T, part("bwd", "weight_hh").T])
+                self.lstm.append(
+                    (
+                        np.ascontiguousarray(part("fwd", "weight_ih").T),
+                        np.ascontiguousarray(part("bwd", "weight_ih").T),
+                        part("fwd", "bias_ih") + part("fwd", "bias_hh"),
+                        part("bwd", "bias_ih") + part("bwd", "bias_hh"),
+                        np.ascontiguousarray(w_hh),
+                    )
+                )
+        elif self.encoder == "cnn":
+            self.proj = (get("proj.weight").T.copy(), get("proj.bias"))
+            for i, d in enumerate(net["dilations"]):
+                self.convs.append((get(f"convs.{i}.weight"), get(f"convs.{i}.bias"), int(d)))
+                self.norms.append((get(f"norms.{i}.weight"), get(f"norms.{i}.bias")))
+        else:
+            raise ValueError(f"unknown encoder {self.encoder!r} (lstm or cnn)")
+        self.out_w = get("out.weight").T.copy()
+        self.out_b = get("out.bias")
+        start_pen, trans_pen, end_pen = transition_penalties(labels)
+        self.start = get("crf.start") + start_pen
+        self.trans = get("crf.transitions") + trans_pen
+        self.end = get("crf.end") + end_pen
+
+    def predict(self, batch: Mapping[str, np.ndarray]) -> list[list[int]]:
+        return viterbi(self.start, self.trans, self.end, self.emissions(batch), batch["mask"])
+
+    def emissions(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
+        """(B, L, tags) scores; computed time-major, (L, B, ...), so each recurrent step reads contiguous rows."""
+        mask = batch["mask"]
+        bsz, length = mask.shape
+        if self.encoder == "cnn":
+            return self._cnn(self._inputs(batch, None), mask).transpose(1, 0, 2)
+        lengths = mask.sum(axis=1)
+        pos = np.arange(length)[None, :]
+        rows = np.arange(bsz)[:, None]
+        # per row, the index that reverses the first ``length`` positions and keeps the padding in place
+        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+        xf, xb = self._inputs(batch, None), self._inputs(batch, (rows, rev))
+        hf = hb = xf
+        for i, (w_f, w_b, b_f, b_b, w_hh) in enumerate(self.lstm):
+            if i:  # the next layer reads [fwd, bwd] in text order; its backward half reads the reverse of that
+                xf = np.concatenate([hf, _reverse(hb, rev)], axis=-1)
+                xb = np.concatenate([_reverse(hf, rev), hb], axis=-1)
+            hf, hb = self._bilstm(xf @ w_f + b_f, xb @ w_b + b_b, w_hh)
+        h = self.hidden
+        ef = (hf @ self.out_w[:h]).transpose(1, 0, 2)
+        eb = (hb @ self.out_w[h:]).transpose(1, 0, 2)
+        return ef + eb[rows, rev] + self.out_b
+
+    def _inputs(self, batch: Mapping[str, np.ndarray], reverse: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """The embedded features, (L, B, D); ``reverse`` = (rows, index) reads each row backwards within its length."""
+
+        def ids(key: str) -> np.ndarray:
+            a = batch[key] if reverse is None else batch[key][reverse]
+            return a.T
+
+        t = self.tables
+        lex = batch["lex"] if reverse is None else batch["lex"][reverse]
+        parts = [
+            t["char_emb"][ids("char")],
+            t["bigram_emb"][ids("bl")],
+            t["bigram_emb"][ids("br")],
+            t["seg_emb"][ids("seg")],
+            t["tag_emb"][ids("tag")],
+            lex.transpose(1, 0, 2),
+        ]
+        return np.concatenate(parts, axis=-1)
+
+    def _bilstm(self, gf: np.ndarray, gb: np.ndarray, w_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both directions of one layer, step by step together; ``gf``/``gb`` are the input projections (L, B, 4H)."""
+        length, bsz, _ = gf.shape
+        h = self.hidden
+        state = np.zeros((2, bsz, h), dtype=np.float32)
+        cell = np.zeros((2, bsz, h), dtype=np.float32)
+        gates = np.empty((2, bsz, 4 * h), dtype=np.float32)
+        tmp = np.empty_like(cell)
+        out = np.empty((length, 2, bsz, h), dtype=np.float32)
+        g_f, g_b = gates[0], gates[1]
+        sig = gates[:, :, : 3 * h]
+        i_gate, f_gate, o_gate, g_gate = (gates[:, :, k * h : (k + 1) * h] for k in range(4))
+        for t in range(length):
+            np.matmul(state, w_hh, out=gates)
+            g_f += gf[t]
+            g_b += gb[t]
+            np.tanh(gates, out=gates)
+            sig *= 0.5
+            sig += 0.5
+            cell *= f_gate
+            np.multiply(i_gate, g_gate, out=tmp)
+            cell += tmp
+            np.tanh(cell, out=state)
+            state *= o_gate
+            out[t] = state
+        return out[:, 0], out[:, 1]
+
+    def _cnn(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        # padding is zeroed before every convolution, so a sentence's outputs never depend on its batch
+        assert self.proj is not None
+        m = mask.T[:, :, None].astype(np.float32)
+        h = np.maximum(x @ self.proj[0] + self.proj[1], 0.0) * m
+        length = h.shape[0]
+        for (w, b, d), (gamma, beta) in zip(self.convs, self.norms, strict=True):
+            k = w.shape[2]
+            pad = d * (k - 1) // 2
+            padded = np.zeros((length + 2 * pad, *h.shape[1:]), dtype=np.float32)
+            padded[pad : pad + length] = h
+            c = np.zeros((length, h.shape[1], w.shape[0]), dtype=np.float32) + b
+            for j in range(k):
+                c += padded[j * d : j * d + length] @ w[:, :, j].T
+            y = h + np.maximum(c, 0.0)
+            mean = y.mean(axis=-1, keepdims=True)
+            var = y.var(axis=-1, keepdims=True)
+            h = ((y - mean) / np.sqrt(var + 1e-5) * gamma + beta) * m
+        return h @ self.out_w + self.out_b
+
+
+def _reverse(x: np.ndarray, rev: np.ndarray) -> np.ndarray:
+    """A time-major (L, B, D) array with each row read backwards within its length (``rev`` is (B, L))."""
+    return x[rev.T, np.arange(x.shape[1])[None, :]]
