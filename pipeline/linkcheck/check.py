@@ -93,16 +93,21 @@ def load_resources(
     return Resources(typed, common, gaz)
 
 
+# both read jieba's own dictionary, which no option changes: cached per process, since the same names come back
+# in article after article (1,269 distinct targets among 14,025 links on the 1,005-article corpus; jieba's
+# cut of each was 0.8 s of the stage's 2.1 s)
+@functools.lru_cache(maxsize=1 << 16)
 def jieba_flag(name: str) -> str | None:
     from pipeline.text.segmenter import segmenter
 
     return segmenter().tag_of(name, "") or None
 
 
-def jieba_pieces(name: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=1 << 16)
+def jieba_pieces(name: str) -> tuple[tuple[str, str], ...]:
     from pipeline.text.segmenter import segmenter
 
-    return list(segmenter().cut(name, hmm=True, pos=True))
+    return tuple(segmenter().cut(name, hmm=True, pos=True))
 
 
 class WordIndex:
