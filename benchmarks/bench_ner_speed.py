@@ -7,15 +7,13 @@
 Prints characters per second for normalize+segment, for ner alone and for the two together (the figure the
 NER target is about: >= 20k chars/s on one core). The normalize, segment and ner options come from the run
 config (the default one unless ``--config``), so the figures are those of ``zhnews run``; the flags override
-them. Torch runs on one thread, as in ``zhnews run``.
+them. The NER network's matrix products run on one thread (the component's ``threads``), as in ``zhnews run``.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import torch
 
 from pipeline.core.article import Article
 from pipeline.core.config import load_config
@@ -34,7 +32,6 @@ def main() -> None:
     ap.add_argument("--hmm", action=argparse.BooleanOptionalAction, default=None, help="jieba's HMM in segment")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
-    torch.set_num_threads(1)
 
     paths = sorted(discover_inputs([args.corpus]))
     if args.limit:

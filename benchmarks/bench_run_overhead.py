@@ -61,8 +61,11 @@ STARTUP_CODE = """
 import json, resource, sys
 from pipeline.core.config import load_config
 from pipeline.core.runner import build_stages
-build_stages(load_config(overrides=["run.stages=" + sys.argv[1]]))
-import torch, spacy, pipeline.ner.charspans, pipeline.ner.component  # what the NER stage's first article loads
+from pipeline.core.torchfree import hide_torch, stages_need_torch
+stages = build_stages(load_config(overrides=["run.stages=" + sys.argv[1]]))
+if not stages_need_torch(stages):
+    hide_torch()  # as a run's own processes do
+import spacy, pipeline.ner.charspans, pipeline.ner.component  # what the NER stage's first article loads
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(usage.ru_utime + usage.ru_stime)
 """
