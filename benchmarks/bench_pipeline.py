@@ -9,13 +9,15 @@ times):
    below);
 3. ours end to end: ``zhnews run`` as a separate process with ``--workers 1`` and ``--workers 2`` (wall clock,
    start-up and model loading included), chars/s, articles/s, the ratio to bare jieba, the 2-worker speed-up
-   and the peak memory (RSS of the run and its workers);
+   and the peak memory (RSS of the run and its workers); and ``--workers 1`` with only normalize, segment and
+   ner (the NER issue's whole-process figure). ``--rounds N`` alternates N rounds of these runs, each between
+   bare jieba readings, and prints the median and range of every ratio: one round can meet a slow minute;
 4. cost growth: one article of 1k, 10k, 100k and 700k characters through the stages, per-character cost as a
    ratio to the 1k article's.
 
 The machine is shared and noisy, so only the ratios within one run mean much: report those.
 
-    python benchmarks/bench_pipeline.py [--scale 5] [--skip-growth] [--json out.json]
+    python benchmarks/bench_pipeline.py [--scale 5] [--rounds 3] [--skip-growth] [--json out.json]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,11 +95,18 @@ def _fmt(readings: list[float]) -> str:
     return " and ".join(f"{r:,.0f}" for r in readings) + " chars/s"
 
 
-def end_to_end(corpus: Path, workers: int) -> dict[str, float]:
+SEGMENT_NER = ["normalize", "segment", "ner"]
+# (label, workers, stages or None for the default ones)
+END_TO_END = (("--workers 1", 1, None), ("--workers 2", 2, None), ("segment+ner -w 1", 1, SEGMENT_NER))
+
+
+def end_to_end(corpus: Path, workers: int, stages: list[str] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t = time.perf_counter()
         cmd = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", out, "-q", "--workers", str(workers)]
+        if stages:
+            cmd += ["--set", "run.stages=" + json.dumps(stages)]
         subprocess.run(cmd, check=True, cwd=REPO)
         wall = time.perf_counter() - t
         peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
@@ -107,6 +117,10 @@ def end_to_end(corpus: Path, workers: int) -> dict[str, float]:
         "articles_per_second": summary["articles"] / wall,
         "peak_rss_mb": peak_kb / 1024,
     }
+
+
+def _median_range(values: list[float], unit: str) -> str:
+    return f"{statistics.median(values):.3f}{unit} ({min(values):.3f}-{max(values):.3f})"
 
 
 def growth(articles: list[Article]) -> dict[int, dict[str, float]]:
@@ -132,6 +146,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--scale", type=int, default=1, help="copies of the corpus for the end-to-end runs")
+    ap.add_argument("--rounds", type=int, default=1, help="alternated rounds of the end-to-end runs")
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
@@ -169,18 +184,31 @@ def main() -> None:
     print(f"{'all stages':<22} {combined:>10,.0f} chars/s   {combined / base:6.3f}x jieba.lcut")
 
     print("\n== zhnews run, end to end (separate process: start-up and model loading included)")
-    runs: dict[int, dict[str, float]] = {}
-    for w in (1, 2):
-        r = runs[w] = end_to_end(corpus, w)
-        readings = [readings[-1], bare_jieba(texts)]
-        r["bare_jieba_chars_per_second"] = base = sum(readings) / 2
-        print(
-            f"--workers {w}: {r['chars_per_second']:>9,.0f} chars/s  {r['articles_per_second']:6.1f} articles/s  "
-            f"{r['chars_per_second'] / base:6.3f}x jieba.lcut  wall {r['wall_seconds']:.1f} s  "
-            f"peak RSS {r['peak_rss_mb']:.0f} MB  (bare jieba {_fmt(readings)})"
-        )
-    report["end_to_end"] = runs
-    print(f"2 workers / 1 worker: {runs[2]['chars_per_second'] / runs[1]['chars_per_second']:.2f}x")
+    rounds: list[dict[str, dict[str, float]]] = []
+    for k in range(args.rounds):
+        if args.rounds > 1:
+            print(f"round {k + 1}")
+        runs: dict[str, dict[str, float]] = {}
+        for label, w, only in END_TO_END:
+            r = runs[label] = end_to_end(corpus, w, only)
+            readings = [readings[-1], bare_jieba(texts)]
+            r["bare_jieba_chars_per_second"] = base = sum(readings) / 2
+            r["ratio"] = r["chars_per_second"] / base
+            print(
+                f"{label}: {r['chars_per_second']:>9,.0f} chars/s  {r['articles_per_second']:6.1f} articles/s  "
+                f"{r['ratio']:6.3f}x jieba.lcut  wall {r['wall_seconds']:.1f} s  "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB  (bare jieba {_fmt(readings)})"
+            )
+        speedup = runs["--workers 2"]["chars_per_second"] / runs["--workers 1"]["chars_per_second"]
+        runs["speedup"] = {"workers_2_over_1": speedup}
+        print(f"2 workers / 1 worker: {speedup:.2f}x")
+        rounds.append(runs)
+    report["end_to_end"] = rounds
+    if args.rounds > 1:
+        print(f"over {args.rounds} rounds, median (range):")
+        for label, _, _ in END_TO_END:
+            print(f"  {label}: {_median_range([r[label]['ratio'] for r in rounds], 'x jieba.lcut')}")
+        print(f"  2 workers / 1 worker: {_median_range([r['speedup']['workers_2_over_1'] for r in rounds], 'x')}")
 
     if not args.skip_growth:
         grow = growth(articles)
