@@ -88,6 +88,7 @@ def run_command(args: argparse.Namespace) -> int:
             progress=run_bar(args.quiet),
             engine=args.engine,
             scheduler=args.scheduler,
+            own_process=True,
         )
     except (ConfigError, InputError) as exc:  # raised before any input is processed: a usage problem
         return _usage(args, exc)

@@ -430,8 +430,13 @@ def map_sources(
     *,
     engine: str = "local",
     scheduler: str | None = None,
+    own_process: bool = False,
 ) -> Iterator[SourceResult]:
     """:func:`process_sources` over groups of ``paths``, results in input order whatever the number of workers.
+
+    Worker processes are the run's own, and import no torch when no stage needs it (:mod:`.torchfree`); so is
+    this process when ``own_process`` (the ``zhnews run`` command), while the stages run in it. A library
+    caller's process is left as it is.
 
     ``engine="dask"`` runs the same tasks on Dask (:mod:`pipeline.core.dask_engine`), on a local cluster of
     ``workers`` processes or on the running scheduler at ``scheduler``.
@@ -450,7 +455,7 @@ def map_sources(
     groups = task_groups(paths, config.batch_size, workers)
     without_torch = not config_needs_torch(config)
     if not uses_worker_processes(engine, workers, len(groups)):
-        with torch_hidden(without_torch):  # this process is the caller's: hidden only while the stages run
+        with torch_hidden(without_torch and own_process):  # hidden only while the stages run
             for group in groups:
                 yield from engine_task([paths[i] for i in group], config)
         return
@@ -574,9 +579,12 @@ def run(
     progress: Callable[[int], Any] | None = None,
     engine: str = "local",
     scheduler: str | None = None,
+    own_process: bool = False,
 ) -> RunReport:
     """Process ``inputs`` into ``out_dir``; see the module docstring. ``progress(total)`` returns a tqdm-like
-    object (``update``, ``set_postfix_str``, ``close``) or is ``None`` for no progress display."""
+    object (``update``, ``set_postfix_str``, ``close``) or is ``None`` for no progress display.
+    ``own_process``: this process is the run's (the CLI's), so it may run the stages without torch
+    (:func:`map_sources`)."""
     workers = workers or config.workers
     sources = split_large_jsonl(discover(inputs, limit), config.ingest.max_bytes)
     # unknown stage options fail here, before any output is touched; when worker processes will run the stages
@@ -602,7 +610,9 @@ def run(
     bar = progress(len(todo)) if progress and todo else None
     started = time.perf_counter()
     try:
-        results = map_sources([s.task for s in todo], config, workers, engine=engine, scheduler=scheduler)
+        results = map_sources(
+            [s.task for s in todo], config, workers, engine=engine, scheduler=scheduler, own_process=own_process
+        )
         for source, result in zip(todo, results, strict=True):
             entry = out.write(
                 source.key,

@@ -6,7 +6,8 @@ wrappers: 1.3 s of a process's start-up, for a run whose models are all numpy (t
 largest part of what kept two workers from being twice as fast as one.
 
 A run therefore hides torch in the processes it owns (its pool workers, its own Dask LocalCluster, the
-``zhnews run`` process itself when it runs the stages) when no configured stage needs it: an import finder
+``zhnews run`` process itself while it runs the stages; not the process of a library caller of ``runner.run``)
+when no configured stage needs it: an import finder
 makes ``import torch`` fail, so thinc takes the path it takes on a machine without torch. A stage says it needs
 torch through an optional ``needs_torch()`` method; the built-in stages answer from their models, and a plugin
 stage without the method is assumed to need it. Processes the run does not own (workers of a Dask scheduler

@@ -105,3 +105,21 @@ def test_a_pool_worker_runs_its_tasks_without_torch(tmp_path: Path) -> None:
         results = pool.submit(engine_task, [str(tmp_path / "a.md")], config, True).result()
         assert pool.submit(_modules).result() == ["spacy", "thinc"]
     assert len(results[0].record_lines) == 1 and not results[0].error_lines
+
+
+LIBRARY_RUN = """
+import sys
+from pipeline.core.config import load_config
+from pipeline.core.runner import run
+run([sys.argv[1]], load_config(), sys.argv[2], workers=1)
+import thinc.compat
+print("torch" in sys.modules, thinc.compat.has_torch)
+"""
+
+
+def test_a_library_callers_process_is_left_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(ARTICLE, encoding="utf-8")
+    cmd = [sys.executable, "-c", LIBRARY_RUN, str(tmp_path / "a.md"), str(tmp_path / "out")]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]  # spaCy's thinc found torch, as it does outside a run
