@@ -43,6 +43,7 @@ _FP16_PREFIXES = ("char_emb.", "bigram_emb.")
 DEFAULT_CONFIG: dict[str, Any] = {
     "batch_size": 64,
     "max_chunk": 200,
+    # BLAS threads for the network's matrix products (0: the library's default); a run has a process per core
     "threads": 1,
     # padded/real size allowed within one inference batch (the LSTM pays for padding; a CNN hardly does, while
     # each batch costs one Viterbi loop, so CNN models set more)
