@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -100,16 +99,24 @@ SEGMENT_NER = ["normalize", "segment", "ner"]
 END_TO_END = (("--workers 1", 1, None), ("--workers 2", 2, None), ("segment+ner -w 1", 1, SEGMENT_NER))
 
 
+# runs one command and prints its wall seconds and the peak RSS (kB) of its largest process: the launcher's
+# children are that run and its workers alone, where this script's would be every run so far
+LAUNCHER = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def end_to_end(corpus: Path, workers: int, stages: list[str] | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as out:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t = time.perf_counter()
         cmd = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", out, "-q", "--workers", str(workers)]
         if stages:
             cmd += ["--set", "run.stages=" + json.dumps(stages)]
-        subprocess.run(cmd, check=True, cwd=REPO)
-        wall = time.perf_counter() - t
-        peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, *cmd], check=True, cwd=REPO, capture_output=True)
+        wall_text, peak_text = done.stdout.decode().split()[-2:]
+        wall, peak_kb = float(wall_text), int(peak_text)
         summary = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
     return {
         "wall_seconds": wall,
