@@ -110,15 +110,20 @@ def set_char_ents(doc: Doc, spans: Iterable[CharSpan], *, overwrite: bool = Fals
     new = [s for s in set(spans) if s.end > s.start]
     picked = _choose(new, existing) if overwrite else _choose(existing, new)
     doc = split_tokens_at(doc, [b for s in picked for b in (s.start, s.end)])
-    token_at = {start: i for i, start in enumerate(doc.to_array(IDX).tolist())}
-    token_at[doc_length(doc)] = len(doc)
     ents: list[Span] = []
-    for s in picked:
-        if s.start not in token_at or s.end not in token_at:  # outside the text: never silently shift, skip
-            continue
-        ent = Span(doc, token_at[s.start], token_at[s.end], label=s.label)
-        ent._.source = s.source
-        ents.append(ent)
+    if picked:
+        # token index of each span edge: a binary search in the token starts (and the text's end), not a dict
+        # of every token of the Doc
+        bounds = numpy.append(doc.to_array(IDX), doc_length(doc)).astype(numpy.int64)
+        edges = numpy.array([(s.start, s.end) for s in picked], dtype=numpy.int64)
+        at = numpy.minimum(numpy.searchsorted(bounds, edges), len(bounds) - 1)
+        on_token = (bounds[at] == edges).all(axis=1)
+        for s, (i, j), ok in zip(picked, at.tolist(), on_token.tolist(), strict=True):
+            if not ok:  # outside the text: never silently shift, skip
+                continue
+            ent = Span(doc, i, j, label=s.label)
+            ent._.source = s.source
+            ents.append(ent)
     doc.ents = ents
     return doc
 

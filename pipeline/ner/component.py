@@ -25,8 +25,8 @@ from threadpoolctl import ThreadpoolController
 
 from pipeline.errors import ModelError
 from pipeline.eval.spans import tags_to_spans
-from pipeline.ner.charspans import CharSpan, doc_text, set_char_ents
-from pipeline.ner.features import FeatureVocab, chunk_bounds, default_lexicon, doc_parts, slice_features
+from pipeline.ner.charspans import CharSpan, set_char_ents
+from pipeline.ner.features import FeatureVocab, chunk_bounds, default_lexicon, doc_text_and_parts, slice_features
 from pipeline.ner.latin import fix_latin_spans
 from pipeline.ner.netconfig import NetConfig
 from pipeline.ner.runtime import CharNet, collate_arrays
@@ -144,11 +144,11 @@ class CharNER:
         lexicon = default_lexicon()
         texts = []
         for d, doc in enumerate(docs):
-            text = doc_text(doc)  # Doc.text makes a Token per token on each access
+            text, parts = doc_text_and_parts(doc, lexicon)  # Doc.text would make a Token per token
             texts.append(text)
             if not text:
                 continue
-            feats = self.vocab_.encode(doc_parts(doc, lexicon))
+            feats = self.vocab_.encode(parts)
             for s, e in chunk_bounds(text, self.max_chunk):
                 chunks.append((d, s, slice_features(feats, s, e)))
         results: list[list[tuple[int, int, str]]] = [[] for _ in docs]

@@ -140,16 +140,20 @@ def cached_parts(texts: Sequence[str], *, hmm: bool, cache_dir: str | Path | Non
 
 
 def _save_parts(path: Path, parts: Sequence[DocParts]) -> None:
-    tag_names = sorted({t for p in parts for t in p.tags})
+    tag_names = sorted({t for p in parts for t in p.tag_names})
     tag_id = {t: i for i, t in enumerate(tag_names)}
     lengths = np.array([len(p.norm) for p in parts], dtype=np.int64)
     tmp = path.with_suffix(".tmp.npz")
+
+    def global_tags(p: DocParts) -> np.ndarray:
+        return np.array([tag_id[t] for t in p.tag_names], dtype=np.int32)[p.tag_index] if p.tag_names else p.tag_index
+
     np.savez(
         tmp,
         norm=np.array(["".join(p.norm for p in parts)]),
         lengths=lengths,
         seg=np.concatenate([np.asarray(p.seg, dtype=np.uint8) for p in parts]),
-        tags=np.concatenate([np.asarray([tag_id[t] for t in p.tags], dtype=np.int32) for p in parts]),
+        tags=np.concatenate([global_tags(p).astype(np.int32) for p in parts]),
         tag_names=np.array(tag_names),
         lex=np.concatenate([np.asarray(p.lex, dtype=np.int32) for p in parts]),
     )
@@ -157,20 +161,18 @@ def _save_parts(path: Path, parts: Sequence[DocParts]) -> None:
 
 
 def _load_parts(path: Path) -> list[DocParts]:
+    """Every part indexes the file's whole tag list (``tag_names``), which is the union of the parts' tags."""
     with np.load(path, allow_pickle=False) as z:
         norm = str(z["norm"][0])
         lengths = z["lengths"].tolist()
-        seg = z["seg"].tolist()
+        seg = z["seg"]
         tag_names = [str(t) for t in z["tag_names"]]
-        tags = z["tags"].tolist()
-        lex = z["lex"].tolist()
+        tags = z["tags"].astype(np.int32)
+        lex = z["lex"].astype(np.int32)
     out: list[DocParts] = []
     pos = 0
     for n in lengths:
-        out.append(
-            DocParts(
-                norm[pos : pos + n], seg[pos : pos + n], [tag_names[t] for t in tags[pos : pos + n]], lex[pos : pos + n]
-            )
-        )
-        pos += n
+        end = pos + n
+        out.append(DocParts(norm[pos:end], seg[pos:end], tag_names, tags[pos:end], lex[pos:end]))
+        pos = end
     return out

@@ -17,7 +17,6 @@ jieba may cut 驻|日美军, but 美军 is still a dictionary word that the char
 from __future__ import annotations
 
 import functools
-import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,12 +37,22 @@ _LEX_SHIFTS = np.arange(N_LEX, dtype=np.int32)
 
 @dataclass
 class DocParts:
-    """What the features need from a Doc: normalized characters and per-character jieba information."""
+    """What the features need from a Doc: normalized characters and per-character jieba information.
+
+    Arrays, not per-character lists: an article has a million characters and a few distinct POS tags.
+    """
 
     norm: str
-    seg: list[int]  # SEG_CODES per character
-    tags: list[str]  # POS tag of the character's token
-    lex: list[int]  # lexicon bitmask per character (N_LEX bits)
+    seg: np.ndarray  # uint8 SEG_CODES per character
+    tag_names: list[str]  # the distinct POS tags of the Doc's tokens
+    tag_index: np.ndarray  # int32 per character: its token's tag, as an index into ``tag_names``
+    lex: np.ndarray  # int32 lexicon bitmask per character (N_LEX bits)
+
+    @property
+    def tags(self) -> list[str]:
+        """The POS tag of each character's token."""
+        names = self.tag_names
+        return [names[i] for i in self.tag_index.tolist()]
 
 
 def _lex_class(tag: str | None) -> int:
@@ -109,35 +118,58 @@ def default_lexicon() -> Lexicon:
 
 
 def doc_parts(doc: Doc, lexicon: Lexicon | None = None) -> DocParts:
-    """Normalized characters, soft-word codes and lexicon masks for every character of ``doc.text``.
+    """Normalized characters, soft-word codes and lexicon masks for every character of ``doc.text``."""
+    return doc_text_and_parts(doc, lexicon)[1]
 
-    Reads the Doc as attribute arrays and string lookups: a ``Token`` object per token cost more than the
-    network's forward pass.
+
+def doc_text_and_parts(doc: Doc, lexicon: Lexicon | None = None) -> tuple[str, DocParts]:
+    """``doc.text`` and :func:`doc_parts`, read together from the Doc's attribute arrays.
+
+    Per token only the strings are looked up; word positions and tags per character are array operations.
+    A ``Token`` object per token, or a Python list per character, cost more than the network's forward pass.
     """
     strings = doc.vocab.strings
-    norm_pieces: list[str] = []
-    seg: list[int] = []
-    tags: list[str] = []
-    for orth_id, norm_id, tag_id, space in doc.to_array([ORTH, NORM, TAG, SPACY]).tolist():
-        text = strings[orth_id]
-        n = len(text)
-        norm = strings[norm_id]
-        norm_pieces.append(norm if len(norm) == n else text)
-        if n == 1:
-            seg.append(4)
-        else:
-            seg.append(1)
-            seg.extend([2] * (n - 2))
-            seg.append(3)
-        tags.extend([strings[tag_id]] * n)
-        # spaCy may hold whitespace after a token; it is part of doc.text
-        if space:
-            norm_pieces.append(" ")
-            seg.append(4)
-            tags.append("_SP")
-    norm = "".join(norm_pieces)
-    lex = (lexicon or default_lexicon()).masks(norm)
-    return DocParts(norm, seg, tags, lex)
+    table = doc.to_array([ORTH, NORM, TAG, SPACY])
+    if not len(table):
+        empty = np.zeros(0, dtype=np.int32)
+        return "", DocParts("", empty.astype(np.uint8), [], empty, empty)
+    words = [strings[o] for o in table[:, 0].tolist()]
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    norm_words = words
+    differs = np.flatnonzero(table[:, 1] != table[:, 0]).tolist()
+    if differs:
+        norm_words = list(words)
+        for i in differs:
+            norm = strings[int(table[i, 1])]
+            if len(norm) == len(words[i]):  # a length-changing norm cannot be read per character: keep the text
+                norm_words[i] = norm
+    tags = table[:, 2]
+    spaced = np.flatnonzero(table[:, 3]).tolist()
+    if spaced:  # whitespace spaCy holds after a token is part of doc.text: one more character, tag _SP
+        after = np.asarray(spaced) + 1
+        lengths = np.insert(lengths, after, 1)
+        tags = np.insert(tags, after, strings.add("_SP"))
+        words, norm_words = _with_spaces(words, spaced), _with_spaces(norm_words, spaced)
+    text = "".join(words)
+    norm = text if norm_words is words else "".join(norm_words)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    seg = np.full(int(ends[-1]), SEG_CODES["M"], dtype=np.uint8)
+    seg[starts] = SEG_CODES["B"]
+    seg[ends - 1] = SEG_CODES["E"]
+    seg[starts[lengths == 1]] = SEG_CODES["S"]
+    tag_ids, tag_of_token = np.unique(tags, return_inverse=True)
+    tag_names = [strings[int(t)] for t in tag_ids]
+    tag_index = np.repeat(tag_of_token.astype(np.int32), lengths)
+    lex = np.asarray((lexicon or default_lexicon()).masks(norm), dtype=np.int32)
+    return text, DocParts(norm, seg, tag_names, tag_index, lex)
+
+
+def _with_spaces(words: list[str], spaced: list[int]) -> list[str]:
+    out = list(words)
+    for i in reversed(spaced):
+        out.insert(i + 1, " ")
+    return out
 
 
 def chunk_bounds(text: str, max_len: int = 200) -> list[tuple[int, int]]:
@@ -218,25 +250,55 @@ class FeatureVocab:
         bigrams += [b for b in extra_bigrams if b not in seen_b]
         return cls(chars, bigrams, tags)
 
+    @functools.cached_property
+    def _bigram_codes(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, int]:
+        """The bigram table as sorted integer codes: (code per character, sorted codes, their ids, radix).
+
+        A bigram's code is ``left * radix + right`` over the characters that occur in any bigram, so the bigram
+        ids of a text are one ``searchsorted``, not a two-character string and a dict lookup per character.
+        """
+        code: dict[str, int] = {}
+        lefts: list[int] = []
+        rights: list[int] = []
+        bigram_ids: list[int] = []
+        for bigram, i in self.bigrams.items():
+            if len(bigram) == 2:  # the only kind a text is looked up with
+                lefts.append(code.setdefault(bigram[0], len(code)))
+                rights.append(code.setdefault(bigram[1], len(code)))
+                bigram_ids.append(i)
+        radix = len(code) + 1  # no character has the code radix - 1: a pair with an unknown right never matches
+        keys = np.asarray(lefts, dtype=np.int64) * radix + np.asarray(rights, dtype=np.int64)
+        order = np.argsort(keys)
+        return code, keys[order], np.asarray(bigram_ids, dtype=np.int64)[order], radix
+
+    def bigram_ids(self, norm: str) -> np.ndarray:
+        """Ids of the ``len(norm) + 1`` bigrams of ``BOS + norm + EOS``: ``self.bigrams.get(pair, UNK)`` for each."""
+        code, keys, ids, radix = self._bigram_codes
+        padded = BOS + norm + EOS
+        c = np.fromiter(map(code.get, padded, repeat(-1)), dtype=np.int64, count=len(padded))
+        left, right = c[:-1], c[1:]
+        if not len(keys):
+            return np.full(len(left), UNK, dtype=np.int64)
+        query = left * radix + right
+        at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+        hit = (keys[at] == query) & (left >= 0) & (right >= 0)
+        return np.where(hit, ids[at], UNK)
+
     def sizes(self) -> dict[str, int]:
         return {"chars": len(self.chars) + 2, "bigrams": len(self.bigrams) + 2, "tags": len(self.tags) + 2}
 
     def encode(self, parts: DocParts) -> dict[str, np.ndarray]:
         norm = parts.norm
-        padded = BOS + norm + EOS
-        # map() over the lookups, not generators: this runs once per character of every article
-        bi = np.fromiter(
-            map(self.bigrams.get, map(operator.add, padded[:-1], padded[1:]), repeat(UNK)),
-            dtype=np.int64,
-            count=len(padded) - 1,
-        )
+        bi = self.bigram_ids(norm)
+        tag_ids = np.array([self.tags.get(t, UNK) for t in parts.tag_names], dtype=np.int64)
         lex = np.asarray(parts.lex, dtype=np.int32)
+        # map() over the lookups, not a generator: this runs once per character of every article
         return {
             "char": np.fromiter(map(self.chars.get, norm, repeat(UNK)), dtype=np.int64, count=len(norm)),
             "bl": bi[:-1],
             "br": bi[1:],
             "seg": np.asarray(parts.seg, dtype=np.int64),
-            "tag": np.fromiter(map(self.tags.get, parts.tags, repeat(UNK)), dtype=np.int64, count=len(parts.tags)),
+            "tag": tag_ids[parts.tag_index] if len(tag_ids) else np.zeros(len(norm), dtype=np.int64),
             "lex": ((lex[:, None] >> _LEX_SHIFTS) & 1).astype(np.float32),
         }
 
