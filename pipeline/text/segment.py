@@ -20,8 +20,9 @@ both call :func:`segment_text`, so a Doc made by ``spacy.load`` equals the one a
 
 from __future__ import annotations
 
+import operator
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.text.offsets import OffsetMap
@@ -178,34 +179,49 @@ def shared_vocab() -> Vocab:
 
 
 def build_doc(text: str, tokens: list[Token], vocab: Vocab | None = None) -> Doc:
-    """A Doc whose text is exactly ``text``, with norm_, tag_ and pos_ from the tokens."""
+    """A Doc whose text is exactly ``text``, with norm_, tag_ and pos_ from the tokens.
+
+    Columns, not rows: the strings are interned with ``map``, whitespace is read from the Doc's own lexemes,
+    and the Universal POS is looked up once per flag; only tokens whose POS depends on their characters (flags
+    outside :data:`UPOS_OF_FLAG`: ``x``, ``eng``, a user dictionary's own) are looked at one by one.
+    """
     # spaCy is imported here, not at module level: classifiers that only need normalized_tokens stay light
     import numpy
-    from spacy.attrs import NORM, POS, TAG
+    from spacy.attrs import IS_SPACE, NORM, ORTH, POS, TAG
     from spacy.symbols import IDS as SYMBOL_IDS
     from spacy.tokens import Doc
 
     vocab = vocab or shared_vocab()
     words = [text[t.start : t.end] for t in tokens]
     doc = Doc(vocab, words=words, spaces=[False] * len(words))
-    if tokens:
-        strings = vocab.strings
-        add = strings.add
-        # (flag, POS) ids per flag of this Doc: the flag's string id and Universal POS looked up once per flag,
-        # not per token; a flag whose POS depends on the characters (x, eng, unknown, whitespace) is not kept
-        by_flag: dict[str, tuple[int, int]] = {}
-        rows = []
-        for t, w in zip(tokens, words, strict=True):
-            space = w.isspace()
-            ids = None if space else by_flag.get(t.tag)
-            if ids is None:
-                ids = (add(t.tag), SYMBOL_IDS[upos(t.tag, w)])
-                if not space and t.tag in UPOS_OF_FLAG:
-                    by_flag[t.tag] = ids
-            rows.append((add(t.norm), *ids))
-        values = numpy.array(rows, dtype="uint64")
-        doc.from_array([NORM, TAG, POS], values)  # type: ignore[arg-type]  # spaCy's stub wants thinc's Ints2d
+    if not tokens:
+        return doc
+    add = vocab.strings.add
+    flags = [t.tag for t in tokens]
+    norms = [t.norm for t in tokens]
+    # a token's norm is mostly its text, whose id the Doc holds already: intern only the others
+    norm_ids = doc.to_array(ORTH)
+    for i in numpy.flatnonzero(numpy.fromiter(map(operator.ne, norms, words), dtype=bool, count=len(words))).tolist():
+        norm_ids[i] = add(norms[i])
+    distinct = sorted(set(flags))
+    flag_ids = numpy.array(
+        [(add(f), SYMBOL_IDS[UPOS_OF_FLAG[f]] if f in UPOS_OF_FLAG else 0) for f in distinct], dtype="uint64"
+    )
+    which = numpy.fromiter(map({f: k for k, f in enumerate(distinct)}.__getitem__, flags), dtype=numpy.intp)
+    tag_ids, pos_ids = flag_ids[which].T
+    for i in numpy.flatnonzero(pos_ids == 0).tolist():
+        pos_ids[i] = _pos_by_characters(flags[i], words[i])
+    pos_ids[doc.to_array(IS_SPACE).astype(bool)] = SYMBOL_IDS["SPACE"]
+    doc.from_array([NORM, TAG, POS], numpy.stack([norm_ids, tag_ids, pos_ids], axis=1))  # type: ignore[arg-type]
     return doc
+
+
+@lru_cache(maxsize=65536)
+def _pos_by_characters(flag: str, word: str) -> int:
+    """The POS symbol id of a token whose flag does not decide it (mostly punctuation: few distinct words)."""
+    from spacy.symbols import IDS as SYMBOL_IDS
+
+    return SYMBOL_IDS[upos(flag, word)]
 
 
 def segment_text(

@@ -100,26 +100,30 @@ def _cut_block(
 ) -> None:
     """One dictionary block of :meth:`Segmenter.tag_no_hmm`: its best route, words appended to ``out``."""
     log = math.log
+    get = freq.get
     n = len(block)
     score = [0.0] * (n + 1)
     nxt = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         # jieba: DAG[i] = ends x (inclusive) of dictionary words block[i:x+1] with a non-zero count, else [i];
-        # route[i] = max over x of (log(count or 1) - logtotal + route[x+1][0], x)
-        best: tuple[float, int] | None = None
+        # route[i] = max over x of (log(count or 1) - logtotal + route[x+1][0], x). Ends come in increasing
+        # order, so ">=" is that tuple max: on a tie the later end wins.
+        best: float | None = None
+        best_end = i
         k = i
-        frag = block[i]
-        while k < n and frag in freq:
-            f = freq[frag]
+        f = get(block[i])
+        while f is not None:
             if f:
-                cand = (log(f) - logtotal + score[k + 1], k)
-                if best is None or cand > best:
-                    best = cand
+                cand = log(f) - logtotal + score[k + 1]
+                if best is None or cand >= best:
+                    best, best_end = cand, k
             k += 1
-            frag = block[i : k + 1]
+            if k == n:
+                break
+            f = get(block[i : k + 1])
         if best is None:
-            best = (log(freq.get(block[i]) or 1) - logtotal + score[i + 1], i)
-        score[i], nxt[i] = best
+            best = log(get(block[i]) or 1) - logtotal + score[i + 1]
+        score[i], nxt[i] = best, best_end
     buf = ""
     x = 0
     while x < n:
