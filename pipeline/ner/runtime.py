@@ -206,15 +206,18 @@ class CharNet:
         tmp = np.empty_like(cell)
         out = np.empty((length, 2, bsz, h), dtype=np.float32)
         g_f, g_b = gates[0], gates[1]
-        sig = gates[:, :, : 3 * h]
+        # sigmoid(x) = tanh(x / 2) / 2 + 1/2 on the i, f, o columns, tanh itself on g: one scale and one shift
+        # over the whole (contiguous) array, which numpy runs faster than the same on the strided i-f-o slice
+        scale = np.concatenate([np.full(3 * h, 0.5, dtype=np.float32), np.ones(h, dtype=np.float32)])
+        shift = np.concatenate([np.full(3 * h, 0.5, dtype=np.float32), np.zeros(h, dtype=np.float32)])
         i_gate, f_gate, o_gate, g_gate = (gates[:, :, k * h : (k + 1) * h] for k in range(4))
         for t in range(length):
             np.matmul(state, w_hh, out=gates)
             g_f += gf[t]
             g_b += gb[t]
             np.tanh(gates, out=gates)
-            sig *= 0.5
-            sig += 0.5
+            gates *= scale
+            gates += shift
             cell *= f_gate
             np.multiply(i_gate, g_gate, out=tmp)
             cell += tmp
