@@ -17,6 +17,7 @@ jieba may cut 驻|日美军, but 美军 is still a dictionary word that the char
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -172,28 +173,28 @@ def _with_spaces(words: list[str], spaced: list[int]) -> list[str]:
     return out
 
 
+_SENTENCE_END = re.compile("[。！？!?；\n]")
+_CLOSING = frozenset("”’」』）)")
+
+
 def chunk_bounds(text: str, max_len: int = 200) -> list[tuple[int, int]]:
     """Sentence-like chunks (cut after 。！？!?； and newlines), long ones cut again at commas or hard at ``max_len``.
 
-    Whitespace-only chunks are dropped: nothing to tag there.
+    Closing quotes and brackets stay with their sentence. Whitespace-only chunks are dropped: nothing to tag
+    there. The sentence ends are found by a regular expression, not a Python loop over every character.
     """
     bounds: list[tuple[int, int]] = []
     start = 0
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch in "。！？!?；\n" or i == n - 1:
-            end = i + 1
-            # keep closing quotes with their sentence
-            while end < n and text[end] in "”’」』）)":
-                end += 1
-            if end > start:
-                bounds.extend(_cut_long(text, start, end, max_len))
-            start = end
-    out = []
-    for s, e in bounds:
-        if s < e and text[s:e].strip():
-            out.append((s, e))
-    return out
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        while end < n and text[end] in _CLOSING:
+            end += 1
+        bounds.extend(_cut_long(text, start, end, max_len))
+        start = end
+    if start < n:
+        bounds.extend(_cut_long(text, start, n, max_len))
+    return [(s, e) for s, e in bounds if s < e and text[s:e].strip()]
 
 
 def _cut_long(text: str, start: int, end: int, max_len: int) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from pipeline.eval.spans import corpus_span_scores, spans_to_bioes, tags_to_span
 from pipeline.ner.crf import CRF
 from pipeline.ner.data import split_dev, train_dev_split
 from pipeline.ner.docs import make_doc
-from pipeline.ner.features import LEX_CLASSES, chunk_bounds, doc_parts
+from pipeline.ner.features import LEX_CLASSES, _cut_long, chunk_bounds, doc_parts
 from pipeline.ner.labels import allowed_transitions, bioes_tags
 from pipeline.ner.loader import load_ner_pipeline
 from pipeline.ner.train import load_ner_config, ner_pipe, train_ner
@@ -92,6 +92,27 @@ def test_chunks_are_ordered_bounded_and_cover_all_non_space_text(text: str, max_
         covered.update(range(s, e))
         prev_end = e
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+def chunks_by_definition(text: str, max_len: int) -> list[tuple[int, int]]:
+    """Character by character: a chunk ends after a sentence end and the closing quotes that follow it."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in "。！？!?；\n" or i == len(text) - 1:
+            end = i + 1
+            while end < len(text) and text[end] in "”’」』）)":
+                end += 1
+            if end > start:
+                bounds.extend(_cut_long(text, start, end, max_len))
+            start = end
+    return [(s, e) for s, e in bounds if s < e and text[s:e].strip()]
+
+
+@given(st.text(alphabet="北京的。！？!?；\n，、:abc ”’」』）)", max_size=300), st.integers(5, 60))
+@settings(max_examples=200, deadline=None)
+def test_chunks_are_those_of_the_character_by_character_definition(text: str, max_len: int) -> None:
+    assert chunk_bounds(text, max_len) == chunks_by_definition(text, max_len)
 
 
 span_lists = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 5), st.sampled_from(["PER", "LOC", "ORG"])))
