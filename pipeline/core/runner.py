@@ -378,9 +378,16 @@ class _LazyPool:
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, paths: list[str | Chunk], config: RunConfig) -> Future[list[SourceResult]]:
+        """The task's future; if a worker has died meanwhile (the pool is broken), a future failed with
+        ``BrokenProcessPool``, so the task counts as lost like those in flight, never as an exception here."""
         if self._pool is None:
             self._pool = _new_pool(self.workers)
-        return self._pool.submit(engine_task, paths, config, self.without_torch)
+        try:
+            return self._pool.submit(engine_task, paths, config, self.without_torch)
+        except BrokenProcessPool as exc:
+            lost: Future[list[SourceResult]] = Future()
+            lost.set_exception(exc)
+            return lost
 
     def stop(self) -> None:
         if self._pool is not None:

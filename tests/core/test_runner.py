@@ -270,6 +270,25 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path: Path) -> None:
     assert report.failed
 
 
+def test_a_task_handed_to_a_broken_pool_counts_as_lost_not_as_a_crash_of_the_run(tmp_path: Path) -> None:
+    """The window refills while a worker may already be dead: that submit must not raise out of the run."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pipeline.core.runner import _LazyPool
+
+    corpus = write_corpus(tmp_path / "in", dict(list(ARTICLES.items())[:2]))
+    cfg = make_config("test_mark", "test_fail", test_fail={"when": "金融時報", "kind": "kill"})
+    pool = _LazyPool(1)
+    try:
+        killed = pool.submit([str(corpus / "02_taiwan.md")], cfg)
+        with pytest.raises(BrokenProcessPool):
+            killed.result(timeout=60)
+        after = pool.submit([str(corpus / "01_japan.md")], cfg)
+        assert after.done() and isinstance(after.exception(), BrokenProcessPool)
+    finally:
+        pool.stop()
+
+
 def test_summary_counts_everything_and_records_the_config(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "in")
     (corpus / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
