@@ -162,3 +162,15 @@ def test_arbitrary_bracket_soup_never_breaks_offsets(raw: str) -> None:
         assert a.text[link.start : link.end] == link.surface
         s, e = a.raw_map.to_source(link.start, link.end)
         assert link.surface in decode_entities(raw[s:e])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.integers(0, 40))
+def test_binary_detection_counts_control_bytes_as_its_definition_says(data: bytes, controls: int) -> None:
+    """Control bytes other than tab, newlines, form feed, vertical tab and ESC, and DEL, above a twentieth."""
+    from pipeline.ingest.decode import _TEXT_CONTROLS, looks_binary
+
+    text = "日本首相訪問美國。".encode() * 10 + bytes([1, 0x7F, 9, 10, 27]) * controls + data.replace(b"\x00", b"")
+    head = text[:65536]
+    expected = sum(1 for b in head if (b < 0x20 and b not in _TEXT_CONTROLS) or b == 0x7F) > max(8, len(head) // 20)
+    assert looks_binary(text) == expected
