@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -288,6 +288,28 @@ def _add_outcome(result: SourceResult, outcome: Article | StageFailure, keys: tu
         result.warnings += len(outcome.warnings)
 
 
+# A run's own processes allocate millions of short-lived containers (token tuples and dicts, feature lists) and
+# make few reference cycles. CPython collects the youngest generation after every 700 net allocations: on the
+# 1,005 benchmark articles in one process that was 2,300 young and 230 older collections, 0.55 s of 23.5 s
+# (measured with gc.callbacks); after every 50,000, 0.14 s, with the same peak RSS.
+RUN_GC_THRESHOLD = (50_000, 20, 10)
+
+
+@contextmanager
+def run_gc_threshold(enabled: bool) -> Iterator[None]:
+    """:data:`RUN_GC_THRESHOLD` while the stages run in a process of the run's own (``enabled``); the
+    process's own thresholds are put back after, and a library caller's process is left as it is."""
+    if not enabled:
+        yield
+        return
+    before = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def freeze_loaded() -> None:
     """Move everything alive now out of the garbage collector's generations (``gc.freeze``), after a collection
     so that no garbage is frozen.
@@ -347,8 +369,10 @@ def crashed(task: str | Chunk) -> SourceResult:
 
 
 def _init_worker() -> None:
-    """Workers leave Ctrl-C to the parent (which stops them) and use one thread each (N workers, N cores)."""
+    """Workers leave Ctrl-C to the parent (which stops them), use one thread each (N workers, N cores) and
+    collect garbage at :data:`RUN_GC_THRESHOLD`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*RUN_GC_THRESHOLD)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 
@@ -441,9 +465,9 @@ def map_sources(
 ) -> Iterator[SourceResult]:
     """:func:`process_sources` over groups of ``paths``, results in input order whatever the number of workers.
 
-    Worker processes are the run's own, and import no torch when no stage needs it (:mod:`.torchfree`); so is
-    this process when ``own_process`` (the ``zhnews run`` command), while the stages run in it. A library
-    caller's process is left as it is.
+    Worker processes are the run's own: they import no torch when no stage needs it (:mod:`.torchfree`) and
+    collect garbage at :data:`RUN_GC_THRESHOLD`; so is this process when ``own_process`` (the ``zhnews run``
+    command), while the stages run in it. A library caller's process is left as it is.
 
     ``engine="dask"`` runs the same tasks on Dask (:mod:`pipeline.core.dask_engine`), on a local cluster of
     ``workers`` processes or on the running scheduler at ``scheduler``.
@@ -462,7 +486,8 @@ def map_sources(
     groups = task_groups(paths, config.batch_size, workers)
     without_torch = not config_needs_torch(config)
     if not uses_worker_processes(engine, workers, len(groups)):
-        with torch_hidden(without_torch and own_process):  # hidden only while the stages run
+        # hidden, and the collector's thresholds raised, only while the stages run
+        with torch_hidden(without_torch and own_process), run_gc_threshold(own_process):
             for group in groups:
                 yield from engine_task([paths[i] for i in group], config)
         return

@@ -289,6 +289,26 @@ def test_a_task_handed_to_a_broken_pool_counts_as_lost_not_as_a_crash_of_the_run
         pool.stop()
 
 
+def test_the_runs_own_processes_collect_garbage_less_often_and_a_callers_is_left_alone(tmp_path: Path) -> None:
+    import gc
+
+    from pipeline.core.runner import RUN_GC_THRESHOLD, _new_pool, run_gc_threshold
+
+    before = gc.get_threshold()
+    assert before != RUN_GC_THRESHOLD
+    with run_gc_threshold(True):
+        assert gc.get_threshold() == RUN_GC_THRESHOLD
+    assert gc.get_threshold() == before
+    pool = _new_pool(1)
+    try:
+        assert pool.submit(gc.get_threshold).result(timeout=60) == RUN_GC_THRESHOLD
+    finally:
+        pool.shutdown()
+    corpus = write_corpus(tmp_path / "in", dict(list(ARTICLES.items())[:2]))
+    run([corpus], make_config("test_mark"), tmp_path / "out")  # a library caller's run: not its own process
+    assert gc.get_threshold() == before
+
+
 def test_summary_counts_everything_and_records_the_config(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "in")
     (corpus / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
