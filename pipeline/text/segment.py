@@ -200,7 +200,8 @@ def build_doc(text: str, tokens: list[Token], vocab: Vocab | None = None) -> Doc
     flags = [t.tag for t in tokens]
     norms = [t.norm for t in tokens]
     # a token's norm is mostly its text, whose id the Doc holds already: intern only the others
-    norm_ids = doc.to_array(ORTH)
+    orth_space = doc.to_array([ORTH, IS_SPACE])
+    norm_ids = orth_space[:, 0].copy()
     for i in numpy.flatnonzero(numpy.fromiter(map(operator.ne, norms, words), dtype=bool, count=len(words))).tolist():
         norm_ids[i] = add(norms[i])
     distinct = sorted(set(flags))
@@ -211,7 +212,7 @@ def build_doc(text: str, tokens: list[Token], vocab: Vocab | None = None) -> Doc
     tag_ids, pos_ids = flag_ids[which].T
     for i in numpy.flatnonzero(pos_ids == 0).tolist():
         pos_ids[i] = _pos_by_characters(flags[i], words[i])
-    pos_ids[doc.to_array(IS_SPACE).astype(bool)] = SYMBOL_IDS["SPACE"]
+    pos_ids[orth_space[:, 1].astype(bool)] = SYMBOL_IDS["SPACE"]
     doc.from_array([NORM, TAG, POS], numpy.stack([norm_ids, tag_ids, pos_ids], axis=1))  # type: ignore[arg-type]
     return doc
 
