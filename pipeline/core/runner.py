@@ -484,13 +484,15 @@ def map_sources(
     if engine != "local":
         raise ConfigError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     groups = task_groups(paths, config.batch_size, workers)
-    without_torch = not config_needs_torch(config)
     if not uses_worker_processes(engine, workers, len(groups)):
-        # hidden, and the collector's thresholds raised, only while the stages run
-        with torch_hidden(without_torch and own_process), run_gc_threshold(own_process):
+        # hidden, and the collector's thresholds raised, only while the stages run; a library caller's process
+        # is left alone, so its stages need not even be asked
+        hide = own_process and not config_needs_torch(config)
+        with torch_hidden(hide), run_gc_threshold(own_process):
             for group in groups:
                 yield from engine_task([paths[i] for i in group], config)
         return
+    without_torch = not config_needs_torch(config)
     window = min(workers, len(groups)) * 2
     queued = deque(range(len(groups)))
     slots: dict[int, Future[list[SourceResult]] | list[SourceResult]] = {}
