@@ -146,14 +146,16 @@ def _save_parts(path: Path, parts: Sequence[DocParts]) -> None:
     tmp = path.with_suffix(".tmp.npz")
 
     def global_tags(p: DocParts) -> np.ndarray:
-        return np.array([tag_id[t] for t in p.tag_names], dtype=np.int32)[p.tag_index] if p.tag_names else p.tag_index
+        if not p.tag_names:
+            return np.zeros(0, dtype=np.int32)
+        return np.array([tag_id[t] for t in p.tag_names], dtype=np.int32)[p.tag_index]
 
     np.savez(
         tmp,
         norm=np.array(["".join(p.norm for p in parts)]),
         lengths=lengths,
         seg=np.concatenate([np.asarray(p.seg, dtype=np.uint8) for p in parts]),
-        tags=np.concatenate([global_tags(p).astype(np.int32) for p in parts]),
+        tags=np.concatenate([global_tags(p) for p in parts]),
         tag_names=np.array(tag_names),
         lex=np.concatenate([np.asarray(p.lex, dtype=np.int32) for p in parts]),
     )
