@@ -116,7 +116,12 @@ def _common(meta: dict[str, Any], size: int) -> list[str]:
         f"- time: text analysis (OpenCC + jieba, once) {t.get('analyse_s', 0):.1f} s; "
         f"cross-validation {t.get('cv_s', 0):.1f} s; final fit {t.get('fit_s', 0):.1f} s"
         + (f"; mention gate figures {t['gate_s']:.1f} s" if "gate_s" in t else ""),
-        f"- size on disk: {_mb(size)} (`model.skops`, skops format with a trusted-type check, zip-compressed)",
+        f"- size on disk: {_mb(size)} (the folder: `model.skops`, skops format with a trusted-type check, "
+        "zip-compressed, and `predictor.npz` where the model can be exported)",
+        "- `predictor.npz`, when the folder has one: the arrays the stage predicts with, without importing "
+        "scikit-learn (the same "
+        'probabilities, bit for bit; README, "Stance and topic"). `save_model` writes it; '
+        "`python -m pipeline.classify.frozen DIR` writes it for a model saved before exports existed.",
         "",
     ]
     return lines

@@ -21,6 +21,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
+from pipeline.classify.probs import as_2d, softmax
+
 
 class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
     """Linear SVM (``C``) with probabilities from a logistic model fitted on ``cv``-fold out-of-fold scores.
@@ -53,7 +55,7 @@ class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
             scores = cross_val_predict(self._svm(), X, y, cv=folds, method="decision_function")
         else:  # too few rows of some class for out-of-fold scores: calibrate on in-sample scores
             scores = svm.decision_function(X)
-        self.temperature_ = _fit_temperature(_as_2d(scores), np.searchsorted(self.classes_, y))
+        self.temperature_ = _fit_temperature(as_2d(scores), np.searchsorted(self.classes_, y))
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -69,34 +71,18 @@ class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
         """Probabilities from decision scores (one column for two classes): lets a caller that scores many
         models in one product, like the stance classifier, calibrate each model's share."""
         check_is_fitted(self, "temperature_")
-        return _softmax(_as_2d(scores), self.temperature_)
+        return softmax(as_2d(scores), self.temperature_)
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    """Class probabilities from SVM scores: a sigmoid for one score column (binary), else a softmax."""
-    z = scores * temperature
-    if z.shape[1] == 1:
-        p = 1.0 / (1.0 + np.exp(-z[:, 0]))
-        return np.column_stack([1.0 - p, p])
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
     """The temperature minimising the mean log-loss of ``scores`` for true class indices ``y_index``."""
 
     def loss(log_t: float) -> float:
-        probs = _softmax(scores, float(np.exp(log_t)))
+        probs = softmax(scores, float(np.exp(log_t)))
         return float(-np.mean(np.log(np.clip(probs[np.arange(len(y_index)), y_index], 1e-12, None))))
 
     result = minimize_scalar(loss, bounds=(-5.0, 3.0), method="bounded", options={"xatol": 1e-4})
     return float(np.exp(result.x))
-
-
-def _as_2d(scores: np.ndarray) -> np.ndarray:
-    scores = np.asarray(scores, dtype=np.float64)
-    return scores.reshape(-1, 1) if scores.ndim == 1 else scores

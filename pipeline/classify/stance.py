@@ -41,12 +41,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from pipeline.classify.linear import CalibratedLinearSVC
 from pipeline.classify.mentions import learn_mention_terms, mentions
+from pipeline.classify.probs import NONE_LABEL, in_class_order, scale_none
 from pipeline.classify.stance_sentiment import SentimentFeatures, StanceFeatures, background_sentences
 from pipeline.classify.targets import canonical_target
 from pipeline.classify.textfeatures import AnalyzedText, TextFeatures, as_analyzed
 
 LABELS: tuple[str, ...] = ("AGAINST", "FAVOR", "NONE")
-NONE_LABEL = "NONE"
 
 Pair = tuple[str, "str | AnalyzedText"]
 # gold or predicted labels: a list, or the object arrays the classifiers and cross_val_predict return
@@ -170,7 +170,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         classes = np.asarray(sorted(set(labels)), dtype=object)
         best_scale, best_score = 1.0, -1.0
         for scale in sorted(self.none_scale_grid, reverse=True):  # ties keep the milder shift
-            pred = classes[np.argmax(_scaled(probs, classes, scale), axis=1)]
+            pred = classes[np.argmax(scale_none(probs, classes, scale), axis=1)]
             score = f_avg(labels, pred)
             if score > best_score + 1e-9:
                 best_scale, best_score = float(scale), score
@@ -203,10 +203,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                 probs = model.proba_from_scores(scores)
             else:
                 probs = model.predict_proba(matrix[rows_arr[rows]])
-            cols = [int(np.flatnonzero(self.classes_ == c)[0]) for c in model.classes_]
-            full = np.zeros((len(rows), len(self.classes_)))
-            full[:, cols] = probs
-            out[rows] = _scaled(full, self.classes_, self.none_scales_[target])
+            out[rows] = in_class_order(probs, model.classes_, self.classes_, self.none_scales_[target])
         return out
 
     def predict(self, X: Sequence[Pair]) -> np.ndarray:
@@ -242,11 +239,3 @@ def _stacked_linear(model: StanceClassifier) -> tuple[np.ndarray, dict[str, tupl
         result = (np.ascontiguousarray(np.vstack(blocks).T), spans)  # C order: the product then copies nothing
     _STACKED[model] = (model.estimators_, result)
     return result
-
-
-def _scaled(probs: np.ndarray, classes: np.ndarray, none_scale: float) -> np.ndarray:
-    if none_scale == 1.0 or NONE_LABEL not in set(classes):
-        return probs
-    probs = probs.copy()
-    probs[:, int(np.flatnonzero(classes == NONE_LABEL)[0])] *= none_scale
-    return probs / probs.sum(axis=1, keepdims=True)

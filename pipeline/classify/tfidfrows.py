@@ -11,12 +11,17 @@ exactly (a custom ``norm``, binary counts, no idf) is handed back to ``transform
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from pipeline.classify.ngrams import analyzer_settings
+from pipeline.classify.tfidfarrays import tfidf_arrays
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def _supported(vectorizer: TfidfVectorizer) -> bool:
@@ -33,33 +38,17 @@ def tfidf_rows(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sp.csr_matri
     """``vectorizer.transform(docs)`` as a float32 CSR matrix, computed directly for the common settings."""
     if not _supported(vectorizer):
         return sp.csr_matrix(vectorizer.transform(docs), dtype=np.float32)
-    analyze = vectorizer.build_analyzer()  # microseconds; cached ones would go stale after set_params + fit
-    vocabulary = vectorizer.vocabulary_
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for doc in docs:
-        for feature, count in Counter(analyze(doc)).items():
-            column = vocabulary.get(feature)
-            if column is not None:
-                indices.append(column)
-                counts.append(count)
-        indptr.append(len(indices))
-    dtype = np.dtype(vectorizer.dtype)
-    matrix = sp.csr_matrix(
-        (np.asarray(counts, dtype=dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-        shape=(len(docs), len(vocabulary)),
+    # our analyzer where it is scikit-learn's (the exported models use the same); built per call: microseconds,
+    # and a cached one would go stale after set_params + fit
+    analyze = analyzer_settings(vectorizer) or vectorizer.build_analyzer()
+    rows = tfidf_arrays(
+        docs,
+        analyze,
+        vectorizer.vocabulary_,
+        vectorizer.idf_,
+        sublinear_tf=vectorizer.sublinear_tf,
+        dtype=np.dtype(vectorizer.dtype),
     )
-    matrix.sort_indices()
-    data = matrix.data
-    if vectorizer.sublinear_tf:
-        np.log(data, data)
-        data += 1.0
-    data *= vectorizer.idf_[matrix.indices]
-    sq = np.zeros(len(docs), dtype=dtype)
-    rows = np.repeat(np.arange(len(docs)), np.diff(matrix.indptr))
-    np.add.at(sq, rows, data * data)
-    norms = np.sqrt(sq)
-    norms[norms == 0.0] = 1.0
-    data /= norms[rows]
+    matrix = sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=(len(docs), rows.n_columns))
+    matrix.has_sorted_indices = True
     return matrix if matrix.dtype == np.float32 else matrix.astype(np.float32)

@@ -29,8 +29,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.classify.linear import _as_2d, _fit_temperature, _softmax
+from pipeline.classify.linear import _fit_temperature
 from pipeline.classify.nbsvm import ComplementNBScores, NBLinearSVC, binary_features
+from pipeline.classify.probs import as_2d, softmax
 from pipeline.classify.textfeatures import AnalyzedText, as_analyzed
 from pipeline.classify.topic_features import TitleFeatures
 
@@ -89,8 +90,8 @@ class StackedTitleClassifier(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(np.zeros(len(labels)), labels))
         y_index = np.searchsorted(self.classes_, labels)
-        out_of_fold = [  # two classes: the SVM gives one score column, _softmax then a sigmoid
-            _as_2d(cross_val_predict(member, matrices[view], labels, cv=splits, method="decision_function"))
+        out_of_fold = [  # two classes: the SVM gives one score column, softmax then a sigmoid
+            as_2d(cross_val_predict(member, matrices[view], labels, cv=splits, method="decision_function"))
             for view, member in self._members()
         ]
         self.temperatures_ = [_fit_temperature(scores, y_index) for scores in out_of_fold]
@@ -106,7 +107,7 @@ class StackedTitleClassifier(ClassifierMixin, BaseEstimator):
     def _log_probs(self, scores: list[np.ndarray]) -> np.ndarray:
         """The stack's input: each member's temperature-calibrated log-probabilities, side by side."""
         return np.hstack(
-            [np.log(np.clip(_softmax(s, t), 1e-9, None)) for s, t in zip(scores, self.temperatures_, strict=True)]
+            [np.log(np.clip(softmax(s, t), 1e-9, None)) for s, t in zip(scores, self.temperatures_, strict=True)]
         )
 
     def member_scores(self, X: Sequence[str | AnalyzedText]) -> list[np.ndarray]:

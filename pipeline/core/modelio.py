@@ -24,6 +24,7 @@ from typing import Any
 from pipeline.errors import ModelError
 
 MODEL_FILE = "model.skops"
+PREDICTOR_FILE = "predictor.npz"  # pipeline.classify.frozen's export of the model, for prediction without skops
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
 FORMAT_VERSION = 1
@@ -58,15 +59,17 @@ def _sklearn_version() -> str:
 _PREPARING = True
 
 
-def prepare_loading() -> None:
+def prepare_loading(directory: str | Path | None = None) -> None:
     """Import skops now, while few modules are loaded: stage factories call this when a run builds its stages.
+    Not for a model ``directory`` with an exported predictor (:mod:`pipeline.classify.frozen`): that one loads
+    without skops.
 
     Why: on import, skops looks up the module of every NumPy/SciPy ufunc by scanning all loaded modules. After
     torch and spaCy are loaded (the NER stage's first article) that scan cost about 1.5 s of CPU more than
     before them, on a 2-core machine under load: a tenth of what stance and topic may add to a run.
     Skipped inside :func:`checking_only`.
     """
-    if _PREPARING:
+    if _PREPARING and not (directory is not None and (Path(directory) / PREDICTOR_FILE).is_file()):
         _skops()
 
 
@@ -122,11 +125,15 @@ def _is_trusted(type_name: str) -> bool:
 def save_model(
     estimator: Any, directory: str | Path, *, kind: str, meta: dict[str, Any] | None = None, card: str | None = None
 ) -> Path:
-    """Write ``model.skops`` + ``meta.json`` (+ ``MODEL_CARD.md``) into ``directory``; returns the model file."""
+    """Write ``model.skops`` + ``meta.json`` (+ ``MODEL_CARD.md``) into ``directory``, and ``predictor.npz``
+    when the model can be exported for prediction without scikit-learn; returns the model file."""
+    from pipeline.classify.frozen import export_predictor
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model_path = directory / MODEL_FILE
     _skops().dump(estimator, model_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    export_predictor(estimator, directory, kind)
     import skops
 
     full_meta = {
@@ -207,3 +214,13 @@ def cached_model(directory: str, kind: str) -> LoadedModel:
     """The model of ``directory``, loaded once per process: stages hold only its path (so they pickle to
     workers) and every stage instance of a process that names the same directory shares it."""
     return load_model(directory, kind=kind)
+
+
+@lru_cache(maxsize=8)
+def cached_predictor(directory: str, kind: str) -> Any:
+    """What a stage predicts with, loaded once per process: the model's exported predictor when it has an
+    up-to-date one (NumPy only: the process never imports scikit-learn, SciPy or skops), else the estimator."""
+    from pipeline.classify.frozen import load_predictor
+
+    predictor = load_predictor(directory, kind)
+    return predictor if predictor is not None else cached_model(directory, kind).estimator

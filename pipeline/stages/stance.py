@@ -44,7 +44,7 @@ from pipeline.classify.analyzed import TEXT_FIELDS, analyze_article
 from pipeline.classify.mentions import mentions
 from pipeline.classify.targets import canonical_target
 from pipeline.core.article import Article
-from pipeline.core.modelio import cached_model, prepare_loading, read_meta
+from pipeline.core.modelio import cached_predictor, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage
 from pipeline.core.resources import model_dir
 from pipeline.errors import ConfigError, DataError
@@ -66,7 +66,7 @@ class StanceStage(BatchStage):
     name: str = "stance"
 
     def __call__(self, article: Article) -> Article:
-        estimator = cached_model(self.model, KIND).estimator
+        estimator = cached_predictor(self.model, KIND)
         named = self._named(article, estimator)
         targets = named if named is not None else list(self.targets)
         mentioned = [True] * len(targets) if named is not None else self._mentioned(article, estimator)
@@ -137,7 +137,7 @@ def make_stance(
     """Check options against the model's metadata now (cheap), load the model itself on first use."""
     directory = str(Path(model) if model else model_dir("stance"))
     meta = read_meta(directory, kind=KIND)
-    prepare_loading()
+    prepare_loading(directory)
     known = [str(t) for t in meta.get("targets", [])]
     if field not in TEXT_FIELDS:
         raise ConfigError(f"stance: field must be one of {', '.join(TEXT_FIELDS)}, not {field!r}")

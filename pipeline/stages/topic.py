@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.classify.analyzed import TEXT_FIELDS, analyze_article
 from pipeline.core.article import Article
-from pipeline.core.modelio import cached_model, prepare_loading, read_meta
+from pipeline.core.modelio import cached_predictor, prepare_loading, read_meta
 from pipeline.core.registry import BatchStage, register_stage
 from pipeline.core.resources import model_dir
 from pipeline.errors import ConfigError
@@ -37,7 +37,7 @@ class TopicStage(BatchStage):
 
     def pipe(self, articles: list[Article]) -> list[Article]:
         """One ``predict_proba`` call for the whole batch (rows are independent: same numbers as one by one)."""
-        estimator = cached_model(self.model, KIND).estimator
+        estimator = cached_predictor(self.model, KIND)
         rows = estimator.predict_proba([analyze_article(a, self.field) for a in articles])
         classes = [str(c) for c in estimator.classes_]
         for article, probs in zip(articles, rows, strict=True):
@@ -52,7 +52,7 @@ class TopicStage(BatchStage):
 def make_topic(*, model: str | None = None, field: str | None = None) -> TopicStage:
     directory = str(Path(model) if model else model_dir(*DEFAULT_MODEL))
     meta = read_meta(directory, kind=KIND)
-    prepare_loading()
+    prepare_loading(directory)
     chosen = field or FIELD_OF_INPUT.get(str(meta.get("input")), "title+text")
     if chosen not in TEXT_FIELDS:
         raise ConfigError(f"topic: field must be one of {', '.join(TEXT_FIELDS)}, not {chosen!r}")

@@ -165,7 +165,7 @@ def test_training_is_deterministic(posts: tuple[list[tuple[str, str]], list[str]
 
 
 def test_none_scale_moves_predictions_away_from_none(posts: tuple[list[tuple[str, str]], list[str]]) -> None:
-    from pipeline.classify.stance import _scaled
+    from pipeline.classify.probs import scale_none as _scaled
 
     probs = np.array([[0.3, 0.3, 0.4], [0.1, 0.1, 0.8]])
     shifted_by_hand = _scaled(probs, np.array(["AGAINST", "FAVOR", "NONE"]), 0.5)

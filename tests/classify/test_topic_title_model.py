@@ -8,8 +8,8 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 
-from pipeline.classify.linear import _softmax
 from pipeline.classify.nbsvm import ComplementNBScores, NBLinearSVC
+from pipeline.classify.probs import softmax as _softmax
 from pipeline.classify.textfeatures import AnalyzedText, analyze_text
 from pipeline.classify.title_stack import StackedTitleClassifier
 from pipeline.classify.topic import make_topic_classifier, svm_c

@@ -542,15 +542,20 @@ def test_analyze_texts_runs_the_stages_up_to_a_name_and_raises_on_a_failure() ->
         analyze_texts(["谈判失败了"], config)
 
 
-def test_loading_the_config_and_building_the_stages_leaves_torch_and_spacy_for_the_first_article() -> None:
-    """Stage modules import heavy libraries on first use, so skops (imported when the classifier stages are
-    built) scans few modules on import, and listing or validating stages stays cheap."""
+@pytest.mark.parametrize(("overrides", "skops_now"), [((), False), (("stages.topic.model=models/topic/titles",), True)])
+def test_loading_the_config_and_building_the_stages_leaves_torch_and_spacy_for_the_first_article(
+    overrides: tuple[str, ...], skops_now: bool, repo_dir: Path
+) -> None:
+    """Stage modules import heavy libraries on first use, so listing or validating stages stays cheap. skops is
+    imported when the stages are built (it then scans few modules on import) only for a classifier model without
+    an exported predictor (the headline topic model); the default models predict without it."""
     code = (
         "import sys\n"
         "from pipeline.core.config import load_config\n"
         "from pipeline.core.runner import build_stages\n"
-        "build_stages(load_config())\n"
+        f"build_stages(load_config(overrides={overrides!r}))\n"
         "print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules), 'skops.io' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[] True"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_dir)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == f"[] {skops_now}"
