@@ -99,13 +99,16 @@ SEGMENT_NER = ["normalize", "segment", "ner"]
 END_TO_END = (("--workers 1", 1, None), ("--workers 2", 2, None), ("segment+ner -w 1", 1, SEGMENT_NER))
 
 
-# runs one command and prints its wall seconds and the peak RSS (kB) of its largest process: the launcher's
-# children are that run and its workers alone, where this script's would be every run so far
+# runs one command and prints its wall seconds, its CPU seconds (user + system, the run and its workers) and the
+# peak RSS (kB) of its largest process: the launcher's children are that run and its workers alone, where this
+# script's would be every run so far
 LAUNCHER = """
 import resource, subprocess, sys, time
 t = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+wall = time.perf_counter() - t
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -115,11 +118,12 @@ def end_to_end(corpus: Path, workers: int, stages: list[str] | None = None) -> d
         if stages:
             cmd += ["--set", "run.stages=" + json.dumps(stages)]
         done = subprocess.run([sys.executable, "-c", LAUNCHER, *cmd], check=True, cwd=REPO, capture_output=True)
-        wall_text, peak_text = done.stdout.decode().split()[-2:]
-        wall, peak_kb = float(wall_text), int(peak_text)
+        wall_text, cpu_text, peak_text = done.stdout.decode().split()[-3:]
+        wall, cpu, peak_kb = float(wall_text), float(cpu_text), int(peak_text)
         summary = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
     return {
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
         "chars_per_second": summary["chars"] / wall,
         "articles_per_second": summary["articles"] / wall,
         "peak_rss_mb": peak_kb / 1024,
@@ -204,11 +208,15 @@ def main() -> None:
             print(
                 f"{label}: {r['chars_per_second']:>9,.0f} chars/s  {r['articles_per_second']:6.1f} articles/s  "
                 f"{r['ratio']:6.3f}x jieba.lcut  wall {r['wall_seconds']:.1f} s  "
+                f"CPU {r['cpu_seconds']:.1f} s ({r['cpu_seconds'] / r['wall_seconds']:.2f} cores)  "
                 f"peak RSS {r['peak_rss_mb']:.0f} MB  (bare jieba {_fmt(readings)})"
             )
         speedup = runs["--workers 2"]["chars_per_second"] / runs["--workers 1"]["chars_per_second"]
-        runs["speedup"] = {"workers_2_over_1": speedup}
-        print(f"2 workers / 1 worker: {speedup:.2f}x")
+        # what two workers spend on top of one (the second start-up, the parent): the part of the gap from 2x that
+        # is ours, where the rest is cores left idle or a host slower during one run than during the other
+        extra_cpu = runs["--workers 2"]["cpu_seconds"] / runs["--workers 1"]["cpu_seconds"]
+        runs["speedup"] = {"workers_2_over_1": speedup, "cpu_2_over_1": extra_cpu}
+        print(f"2 workers / 1 worker: {speedup:.2f}x (CPU seconds of 2 workers / 1 worker: {extra_cpu:.3f})")
         rounds.append(runs)
     report["end_to_end"] = rounds
     if args.rounds > 1:
@@ -216,6 +224,7 @@ def main() -> None:
         for label, _, _ in END_TO_END:
             print(f"  {label}: {_median_range([r[label]['ratio'] for r in rounds], 'x jieba.lcut')}")
         print(f"  2 workers / 1 worker: {_median_range([r['speedup']['workers_2_over_1'] for r in rounds], 'x')}")
+        print(f"  CPU seconds, 2 workers / 1: {_median_range([r['speedup']['cpu_2_over_1'] for r in rounds], '')}")
 
     if not args.skip_growth:
         grow = growth(articles)
