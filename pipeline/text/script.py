@@ -34,16 +34,15 @@ def detect_script(text: str) -> dict[str, Any]:
     han = sum(counts.values())
     if not han:
         return {"label": "none", "traditional_share": 0.0}
-    t2s, s2t = char_table("t2s"), char_table("s2t")
-    t2s.learn(set(counts))
-    s2t.learn(set(counts))
+    unknown = counts.keys() - _SIDE.keys()
+    if unknown:
+        _learn_sides(unknown)
     trad = simp = 0
     for ch, n in counts.items():
-        to_simp = t2s.char(ch) != ch
-        to_trad = s2t.char(ch) != ch
-        if to_simp and not to_trad:
+        side = _SIDE[ch]
+        if side > 0:
             trad += n
-        elif to_trad and not to_simp:
+        elif side < 0:
             simp += n
     distinctive = trad + simp
     ratio = trad / distinctive if distinctive else 0.0
@@ -54,3 +53,18 @@ def detect_script(text: str) -> dict[str, Any]:
     else:
         label = "mixed"
     return {"label": label, "traditional_share": round(trad / han, 4)}
+
+
+# +1 traditional-only, -1 simplified-only, 0 neither, per character seen in this process: two OpenCC table
+# lookups per distinct character and article were most of this function's time
+_SIDE: dict[str, int] = {}
+
+
+def _learn_sides(chars: set[str]) -> None:
+    t2s, s2t = char_table("t2s"), char_table("s2t")
+    t2s.learn(chars)
+    s2t.learn(chars)
+    for ch in chars:
+        to_simp = t2s.char(ch) != ch
+        to_trad = s2t.char(ch) != ch
+        _SIDE[ch] = 1 if to_simp and not to_trad else -1 if to_trad and not to_simp else 0
