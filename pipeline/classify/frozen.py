@@ -50,6 +50,7 @@ from pipeline.errors import ModelError
 FORMAT = 1
 _SPEC = "spec"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_FIX = "delete it to use model.skops, or rewrite it with: python -m pipeline.classify.frozen MODEL_DIR"
 
 
 def file_sha256(path: Path) -> str:
@@ -362,7 +363,7 @@ def load_predictor(directory: str | Path, kind: str) -> Predictor | None:
             arrays = {name: npz[name] for name in npz.files}
         spec = json.loads(str(arrays.pop(_SPEC)))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise ModelError(f"{path}: unreadable exported predictor ({type(exc).__name__}: {exc})") from None
+        raise ModelError(f"{path}: unreadable exported predictor ({type(exc).__name__}: {exc}); {_FIX}") from None
     if spec.get("format") != FORMAT or spec.get("kind") != kind:
         return None
     source = directory / MODEL_FILE
@@ -371,7 +372,7 @@ def load_predictor(directory: str | Path, kind: str) -> Predictor | None:
     try:
         return _build(spec, arrays, kind)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"{path}: malformed exported predictor ({type(exc).__name__}: {exc})") from None
+        raise ModelError(f"{path}: malformed exported predictor ({type(exc).__name__}: {exc}); {_FIX}") from None
 
 
 def _tfidf(spec: dict[str, Any] | None, arrays: dict[str, np.ndarray]) -> TfidfBlock | None:
