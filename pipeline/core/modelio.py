@@ -1,7 +1,9 @@
 """Saving and loading our scikit-learn models with skops: no pickle, and only types we know.
 
 A model directory holds ``model.skops`` (the fitted estimator), ``meta.json`` (what kind of model, its labels,
-the versions it was built with, the command that built it, its scores) and ``MODEL_CARD.md`` for people.
+the versions it was built with, the command that built it, its scores), ``MODEL_CARD.md`` for people and, for
+models that can be described by arrays, ``predictor.npz``, what the stages predict with
+(:mod:`pipeline.classify.frozen`).
 Loading refuses anything that is not one of ours: a file that is not a skops archive, a skops archive whose
 objects include a type that is neither in :data:`TRUSTED_TYPES` nor a scikit-learn estimator class (skops' own
 defaults cover NumPy and SciPy), or a model of another kind. A model file is code-adjacent data; we never
