@@ -41,9 +41,10 @@ from pipeline.classify.analyzed import AnalyzedText, as_analyzed
 from pipeline.classify.cues import cue_counts
 from pipeline.classify.ngrams import Analyzer, analyzer_settings, token_string
 from pipeline.classify.probs import as_2d, in_class_order, softmax
-from pipeline.classify.sentence_scores import sentiment_row, sentiment_width, term_index
+from pipeline.classify.sentence_scores import sentiment_row, sentiment_width
 from pipeline.classify.targets import canonical_target
 from pipeline.classify.tfidfarrays import CsrArrays, dense_rows, hstack_rows, linear_scores, tfidf_arrays
+from pipeline.classify.vocabstate import term_index, vocabulary_terms
 from pipeline.core.modelio import MODEL_FILE, PREDICTOR_FILE
 from pipeline.errors import ModelError
 
@@ -176,7 +177,7 @@ class StancePredictor:
     features: Features
     weights_t: np.ndarray  # features x (scores of every target), columns spans[target]
     spans: dict[str, tuple[int, int]]
-    models: dict[str, Linear]  # coef_t unused here: the stacked weights score every target in one product
+    models: dict[str, Linear]  # their coef_t: views of weights_t, which scores every target in one product
 
     def predict_proba(self, X: Sequence[tuple[str, str | AnalyzedText]]) -> np.ndarray:
         targets = [canonical_target(str(item[0])) for item in X]
@@ -218,11 +219,8 @@ class _Writer:
         return name
 
     def terms(self, name: str, vocabulary: dict[str, int]) -> str:
-        terms = [""] * len(vocabulary)
-        for term, index in vocabulary.items():
-            terms[index] = term
-        packed = np.asarray(terms, dtype=np.str_)
-        if packed.tolist() != terms:  # fixed-width strings drop trailing NULs: such a vocabulary is not exported
+        packed = vocabulary_terms(vocabulary)
+        if term_index(packed) != vocabulary:  # fixed-width strings drop trailing NULs: such a vocabulary stays out
             raise _NotExportable(f"{name}: a term ends in a NUL character")
         return self.add(name, packed)
 
@@ -404,11 +402,11 @@ def _features(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Features:
     return Features(text, sentiment)
 
 
-def _linear(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Linear:
-    coef = arrays[spec["coef"]]
+def _linear(spec: dict[str, Any], arrays: dict[str, np.ndarray], coef_t: np.ndarray | None = None) -> Linear:
+    """``coef_t``: the model's weights when they already sit in a larger array (a view of it), else its own."""
     return Linear(
         np.asarray(spec["classes"], dtype=object),
-        np.ascontiguousarray(coef.T),
+        np.ascontiguousarray(arrays[spec["coef"]].T) if coef_t is None else coef_t,
         arrays[spec["intercept"]],
         float(spec["temperature"]),
     )
@@ -418,13 +416,16 @@ def _build(spec: dict[str, Any], arrays: dict[str, np.ndarray], kind: str) -> Pr
     features = _features(spec["features"], arrays)
     if kind == "topic":
         return TopicPredictor(features, _linear(spec["model"], arrays))
-    models = {target: _linear(m, arrays) for target, m in spec["models"].items()}
+    # every target's weights once, side by side; each target model holds a view of its columns
+    weights_t = np.ascontiguousarray(np.hstack([arrays[m["coef"]].T for m in spec["models"].values()]))
     spans: dict[str, tuple[int, int]] = {}
+    models: dict[str, Linear] = {}
     start = 0
-    for target, model in models.items():
-        spans[target] = (start, start + model.coef_t.shape[1])
-        start += model.coef_t.shape[1]
-    weights_t = np.ascontiguousarray(np.hstack([m.coef_t for m in models.values()]))
+    for target, m in spec["models"].items():
+        stop = start + len(arrays[m["coef"]])
+        spans[target] = (start, stop)
+        models[target] = _linear(m, arrays, weights_t[:, start:stop])
+        start = stop
     return StancePredictor(
         np.asarray(spec["classes"], dtype=object),
         list(spec["targets"]),

@@ -117,7 +117,3 @@ def sentiment_row(
 
 def sentiment_width(lexicon_weight: float) -> int:
     return len(SENTENCE_FEATURES) + (len(LEXICON_FEATURES) if lexicon_weight else 0)
-
-
-def term_index(terms: np.ndarray) -> dict[str, int]:
-    return dict(zip(terms.tolist(), range(len(terms)), strict=True))

@@ -41,9 +41,9 @@ from pipeline.classify.sentence_scores import (  # noqa: F401  (clauses, lexicon
     lexicon_scores,
     sentiment_row,
     sentiment_width,
-    term_index,
 )
 from pipeline.classify.textfeatures import AnalyzedText, as_analyzed
+from pipeline.classify.vocabstate import term_index
 from pipeline.errors import DataError
 
 # Review sentences are long; their first 300 characters carry the verdict and keep fitting fast.

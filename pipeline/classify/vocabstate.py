@@ -21,19 +21,27 @@ def pack_vectorizer(vectorizer: Any) -> Any:
     if vectorizer is None or "vocabulary_" not in vars(vectorizer):
         return vectorizer
     packed = copy.copy(vectorizer)
-    vocabulary: dict[str, int] = vars(packed).pop("vocabulary_")
+    vars(packed)[PACKED_ATTR] = vocabulary_terms(vars(packed).pop("vocabulary_"))
+    return packed
+
+
+def vocabulary_terms(vocabulary: dict[str, int]) -> np.ndarray:
+    """A vocabulary (term -> index) as a string array, term ``i`` at index ``i``."""
     terms = [""] * len(vocabulary)
     for term, index in vocabulary.items():
         terms[index] = term
-    vars(packed)[PACKED_ATTR] = np.asarray(terms, dtype=np.str_)
-    return packed
+    return np.asarray(terms, dtype=np.str_)
+
+
+def term_index(terms: np.ndarray) -> dict[str, int]:
+    """The vocabulary (term -> index) of a string array: :func:`vocabulary_terms` undone."""
+    return dict(zip(terms.tolist(), range(len(terms)), strict=True))
 
 
 def unpack_vectorizer(vectorizer: Any) -> Any:
     """Undo :func:`pack_vectorizer` in place (a vectorizer that was not packed is returned unchanged)."""
     if vectorizer is not None and PACKED_ATTR in vars(vectorizer):
-        terms = vars(vectorizer).pop(PACKED_ATTR)
-        vectorizer.vocabulary_ = dict(zip(terms.tolist(), range(len(terms)), strict=True))
+        vectorizer.vocabulary_ = term_index(vars(vectorizer).pop(PACKED_ATTR))
     return vectorizer
 
 
