@@ -18,6 +18,7 @@ from typing import Any
 
 WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's: runs of two or more collapse to one space before char n-grams
 KINDS = ("word", "char")
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Analyzer:
     kind: str
     ngram_range: tuple[int, int]
     lowercase: bool = True
-    token_pattern: str = r"(?u)\b\w\w+\b"
+    token_pattern: str = DEFAULT_TOKEN_PATTERN
     stop_words: frozenset[str] | None = None
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -117,6 +118,6 @@ def analyzer_settings(vectorizer: Any) -> Analyzer | None:
         str(params["analyzer"]),
         (int(low), int(high)),
         bool(params.get("lowercase", True)),
-        pattern if isinstance(pattern, str) else r"(?u)\b\w\w+\b",
+        pattern if isinstance(pattern, str) else DEFAULT_TOKEN_PATTERN,
         None if stop is None else frozenset(stop),
     )
