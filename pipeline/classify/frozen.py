@@ -40,7 +40,7 @@ import numpy as np
 from pipeline.classify.analyzed import AnalyzedText, as_analyzed
 from pipeline.classify.cues import cue_counts
 from pipeline.classify.ngrams import Analyzer, analyzer_settings, token_string
-from pipeline.classify.probs import as_2d, in_class_order, softmax
+from pipeline.classify.probs import as_2d, by_target, distinct_rows, softmax
 from pipeline.classify.sentence_scores import sentiment_row, sentiment_width
 from pipeline.classify.targets import canonical_target
 from pipeline.classify.tfidfarrays import CsrArrays, dense_rows, hstack_rows, linear_scores, tfidf_arrays
@@ -185,18 +185,16 @@ class StancePredictor:
         unknown = sorted(set(targets) - set(self.models))
         if unknown:
             raise ValueError(f"unknown target(s) {unknown}; this model knows {self.targets_}")
-        distinct: dict[AnalyzedText, int] = {}
-        row_of = np.asarray([distinct.setdefault(text, len(distinct)) for text in texts])
-        all_scores = np.asarray(linear_scores(self.features.transform(list(distinct)), self.weights_t), np.float64)
-        out = np.zeros((len(texts), len(self.classes_)))
-        target_arr = np.asarray(targets, dtype=object)
-        for target in sorted(set(targets)):
-            rows = np.flatnonzero(target_arr == target)
+        distinct, row_of = distinct_rows(texts)
+        all_scores = np.asarray(linear_scores(self.features.transform(distinct), self.weights_t), np.float64)
+
+        def probs_of(target: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             model = self.models[target]
             start, stop = self.spans[target]
-            probs = softmax(as_2d(all_scores[row_of[rows], start:stop] + model.intercept), model.temperature)
-            out[rows] = in_class_order(probs, model.classes, self.classes_, self.none_scales_[target])
-        return out
+            scores = all_scores[row_of[rows], start:stop] + model.intercept
+            return softmax(as_2d(scores), model.temperature), model.classes
+
+        return by_target(targets, self.classes_, self.none_scales_, probs_of)
 
     def predict(self, X: Sequence[tuple[str, str | AnalyzedText]]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

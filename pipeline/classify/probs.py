@@ -3,7 +3,12 @@ exported from them (:mod:`pipeline.classify.frozen`), so both give the same numb
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
 import numpy as np
+
+T = TypeVar("T", bound=Hashable)
 
 NONE_LABEL = "NONE"
 
@@ -40,3 +45,28 @@ def in_class_order(probs: np.ndarray, model_classes: np.ndarray, classes: np.nda
     full = np.zeros((len(probs), len(classes)))
     full[:, cols] = probs
     return scale_none(full, classes, none_scale)
+
+
+def distinct_rows(texts: Sequence[T]) -> tuple[list[T], np.ndarray]:
+    """The distinct texts, in first-seen order, and the index among them of each text: one feature row per
+    distinct text, since a run asks for every stance target of the same article."""
+    distinct: dict[T, int] = {}
+    row_of = [distinct.setdefault(text, len(distinct)) for text in texts]
+    return list(distinct), np.asarray(row_of)
+
+
+def by_target(
+    targets: Sequence[str],
+    classes: np.ndarray,
+    none_scales: dict[str, float],
+    probs_of: Callable[[str, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """Probabilities of each row in ``classes`` order, one target model at a time: ``probs_of(target, rows)``
+    gives that model's probabilities for those rows and the classes it knows; NONE is then scaled."""
+    out = np.zeros((len(targets), len(classes)))
+    target_arr = np.asarray(targets, dtype=object)
+    for target in sorted(set(targets)):
+        rows = np.flatnonzero(target_arr == target)
+        probs, model_classes = probs_of(target, rows)
+        out[rows] = in_class_order(probs, model_classes, classes, none_scales[target])
+    return out

@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from pipeline.classify.linear import CalibratedLinearSVC
 from pipeline.classify.mentions import learn_mention_terms, mentions
-from pipeline.classify.probs import NONE_LABEL, in_class_order, scale_none
+from pipeline.classify.probs import NONE_LABEL, by_target, distinct_rows, scale_none
 from pipeline.classify.stance_sentiment import SentimentFeatures, StanceFeatures, background_sentences
 from pipeline.classify.targets import canonical_target
 from pipeline.classify.textfeatures import AnalyzedText, TextFeatures, as_analyzed
@@ -182,29 +182,22 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         unknown = sorted(set(targets) - set(self.estimators_))
         if unknown:
             raise ValueError(f"unknown target(s) {unknown}; this model knows {self.targets_}")
-        # one feature row per distinct text: a run asks for every target of the same article
-        distinct: dict[AnalyzedText, int] = {}
-        row_of = [distinct.setdefault(text, len(distinct)) for text in texts]
+        distinct, row_of = distinct_rows(texts)
         with sklearn.config_context(assume_finite=True):
-            matrix = self.features_.transform(list(distinct))
-        out = np.zeros((len(texts), len(self.classes_)))
-        target_arr = np.asarray(targets, dtype=object)
-        rows_arr = np.asarray(row_of)
+            matrix = self.features_.transform(distinct)
         stacked = _stacked_linear(self)
         if stacked is not None:  # every target model is linear: one sparse product scores all of them
             weights_t, spans = stacked
             all_scores = np.asarray(matrix @ weights_t, dtype=np.float64)
-        for target in sorted(set(targets)):
-            rows = np.flatnonzero(target_arr == target)
+
+        def probs_of(target: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             model = self.estimators_[target]
-            if stacked is not None:
-                start, stop = spans[target]
-                scores = all_scores[rows_arr[rows], start:stop] + model.intercept_
-                probs = model.proba_from_scores(scores)
-            else:
-                probs = model.predict_proba(matrix[rows_arr[rows]])
-            out[rows] = in_class_order(probs, model.classes_, self.classes_, self.none_scales_[target])
-        return out
+            if stacked is None:
+                return model.predict_proba(matrix[row_of[rows]]), model.classes_
+            start, stop = spans[target]
+            return model.proba_from_scores(all_scores[row_of[rows], start:stop] + model.intercept_), model.classes_
+
+        return by_target(targets, self.classes_, self.none_scales_, probs_of)
 
     def predict(self, X: Sequence[Pair]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
