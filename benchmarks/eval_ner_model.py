@@ -69,6 +69,7 @@ def main() -> None:
     ap.add_argument("--config", help="run config (default: the shipped configs/default.toml)")
     ap.add_argument("--gnews-corpus", default=str(SHARED / "gnews_ourhimalayas"))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=20, help="also MSRA dev grouped N sentences to an article (0: not)")
     ap.add_argument("--no-msra", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--json")
@@ -77,9 +78,11 @@ def main() -> None:
     model = str(Path(args.model).resolve())
     out: dict[str, Any] = {"model": args.model}
     if not args.no_msra:
-        results = evaluate_ner_dev(model, load_ner_config(args.train_config), run_config, traditional=True)
+        results = evaluate_ner_dev(
+            model, load_ner_config(args.train_config), run_config, traditional=True, articles=args.articles
+        )
         for name, evaluation in results.items():
-            out[f"msra_dev_{name}"] = evaluation.to_dict()
+            out[f"msra_dev_{name.replace(' ', '_')}"] = evaluation.to_dict()
             print(f"== MSRA dev ({name})\n{format_ner_table(evaluation)}")
     gold = read_gnews_dev(args.gnews_corpus)
     modern = evaluate_ner(gold, entity_config(run_config, model=model), path="<gnews dev>")

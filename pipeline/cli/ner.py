@@ -39,6 +39,13 @@ def add_commands(groups: CommandGroups) -> None:
     e.add_argument("--config", "-c", help="run config (default: the shipped configs/default.toml)")
     e.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="override a run option")
     e.add_argument("--traditional", action="store_true", help="also score an OpenCC s2t copy of the dev split")
+    e.add_argument(
+        "--articles",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score the dev split grouped N consecutive sentences to an article (how whole articles score)",
+    )
     e.add_argument("--json", dest="json_out", help="write the scores as JSON to this file")
     e.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     e.set_defaults(func=_eval_dev, accepts_overrides=True)
@@ -73,7 +80,9 @@ def _eval_dev(args: argparse.Namespace) -> int:
     train_cfg = load_ner_config(args.train_config, _overrides(args))
     config = load_config(args.config, args.sets)
     with progress_bar(args.quiet, desc="eval ner-dev", unit="sentence") as bar:
-        results = evaluate_ner_dev(args.model, train_cfg, config, traditional=args.traditional, progress=bar)
+        results = evaluate_ner_dev(
+            args.model, train_cfg, config, traditional=args.traditional, articles=args.articles, progress=bar
+        )
     for name, evaluation in results.items():
         print(f"== {name}")
         print(format_ner_table(evaluation))

@@ -168,24 +168,52 @@ def to_traditional(sentences: Sequence[GoldSentence]) -> list[NerSentence]:
     return out
 
 
+def as_articles(sentences: Sequence[GoldSentence], per: int, separator: str = "\n\n") -> list[NerSentence]:
+    """Runs of ``per`` consecutive sentences joined into one text each (a paragraph per sentence), spans moved.
+
+    MSRA's files are sentences of whole articles in order, and the independent checks feed them as articles:
+    the document-level rules of the NER component (one name, one label) act only on such texts.
+    """
+    out: list[NerSentence] = []
+    for first in range(0, len(sentences), max(per, 1)):
+        parts: list[str] = []
+        spans: list[tuple[int, int, str]] = []
+        offset = 0
+        for sent in sentences[first : first + per]:
+            if parts:
+                offset += len(separator)
+            parts.append(sent.text)
+            spans += [(offset + s.start, offset + s.end, s.label) for s in sent.char_spans()]
+            offset += len(sent.text)
+        out.append(NerSentence(separator.join(parts), tuple(spans)))
+    return out
+
+
 def evaluate_ner_dev(
     model: str,
     train_config: Any,
     config: RunConfig,
     *,
     traditional: bool = False,
+    articles: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, NerEvaluation]:
     """A saved model on the dev split of its training config, through ``config``'s stages (as ``zhnews run``);
-    ``progress(n)`` as sentences are done (both copies with ``traditional``)."""
+    with ``articles`` = N also grouped N sentences to an article (:func:`as_articles`); ``progress(n)`` as
+    sentences (or articles) are done, for every copy."""
     from pipeline.ner.data import train_dev_split
 
     _, dev = train_dev_split(train_config)
     run_config = entity_config(config, model=model)
-    out = {"simplified": evaluate_ner(dev, run_config, path="<dev>", progress=progress)}
+    copies: dict[str, Sequence[GoldSentence]] = {"simplified": dev}
     if traditional:
-        out["traditional"] = evaluate_ner(to_traditional(dev), run_config, path="<dev, s2t>", progress=progress)
-    return out
+        copies["traditional"] = to_traditional(dev)
+    if articles > 0:
+        copies |= {f"{name} as articles of {articles}": as_articles(c, articles) for name, c in list(copies.items())}
+    return {
+        name: evaluate_ner(sentences, run_config, path=f"<dev, {name}>", progress=progress)
+        for name, sentences in copies.items()
+    }
 
 
 def corpus_records(

@@ -26,6 +26,7 @@ from threadpoolctl import ThreadpoolController
 from pipeline.errors import ModelError
 from pipeline.eval.spans import tags_to_spans
 from pipeline.ner.charspans import CharSpan, set_char_ents
+from pipeline.ner.consistency import propagate_labels
 from pipeline.ner.features import FeatureVocab, chunk_bounds, default_lexicon, doc_text_and_parts, slice_features
 from pipeline.ner.latin import fix_latin_spans
 from pipeline.ner.netconfig import NetConfig
@@ -50,6 +51,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "pad_waste": 1.3,
     # post-rules for Latin words (pipeline/ner/latin.py): whole words, multi-word Latin names, no "Terms" PER
     "latin_rules": True,
+    # a name tagged twice in a text is tagged at its other whole-word places too (pipeline/ner/consistency.py)
+    "propagate": True,
     "net": NetConfig().to_dict(),
 }
 
@@ -63,6 +66,7 @@ def make_char_ner(
     threads: int,
     pad_waste: float,
     latin_rules: bool,
+    propagate: bool,
     net: dict[str, Any],
 ) -> CharNER:
     if "dilations" in net:
@@ -75,6 +79,7 @@ def make_char_ner(
         net=NetConfig(**net),
         pad_waste=pad_waste,
         latin_rules=latin_rules,
+        propagate=propagate,
     )
 
 
@@ -91,8 +96,10 @@ class CharNER:
         net: NetConfig,
         pad_waste: float = 1.3,
         latin_rules: bool = True,
+        propagate: bool = True,
     ) -> None:
         self.name = name
+        self.propagate = propagate
         self.pad_waste = pad_waste
         self.latin_rules = latin_rules
         self.batch_size = batch_size
@@ -143,9 +150,11 @@ class CharNER:
         chunks: list[tuple[int, int, dict]] = []  # (doc index, chunk start, features)
         lexicon = default_lexicon()
         texts = []
+        doc_parts: list[tuple[str, np.ndarray]] = []
         for d, doc in enumerate(docs):
             text, parts = doc_text_and_parts(doc, lexicon)  # Doc.text would make a Token per token
             texts.append(text)
+            doc_parts.append((parts.norm, parts.seg))  # not the features: a long text's would stay in memory
             if not text:
                 continue
             feats = self.vocab_.encode(parts)
@@ -164,7 +173,9 @@ class CharNER:
         for d, spans in enumerate(results):
             spans.sort()
             if self.latin_rules and spans:
-                results[d] = fix_latin_spans(texts[d], spans)
+                results[d] = spans = fix_latin_spans(texts[d], spans)
+            if self.propagate and spans:
+                results[d] = propagate_labels(*doc_parts[d], spans)
         return results
 
     # serialization -------------------------------------------------------------------------------------
