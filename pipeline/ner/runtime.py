@@ -16,6 +16,7 @@ are what :func:`collate_arrays` makes: left-aligned rows, padding after each seq
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -77,10 +78,16 @@ def viterbi(start: np.ndarray, trans: np.ndarray, end: np.ndarray, em: np.ndarra
     cand = np.empty((bsz, num, num), dtype=score.dtype)
     flat = cand.reshape(bsz * num, num)
     row_starts = np.arange(bsz * num) * num
+    lengths = mask.sum(axis=1)
+    every_row = int(lengths.min()) if bsz else 0  # steps before this one are real in every row: no masking
     for i in range(1, length):
         np.add(score[:, None, :], trans_t, out=cand)
         idx = flat.argmax(axis=1)
         best = np.take(flat, row_starts + idx).reshape(bsz, num)
+        if i < every_row:
+            score = best + em[:, i]
+            history[i - 1] = idx.reshape(bsz, num)
+            continue
         step = mask[:, i, None]
         score = np.where(step, best + em[:, i], score)
         # padded steps point to themselves, so one vectorized backtrack serves every length
@@ -91,9 +98,8 @@ def viterbi(start: np.ndarray, trans: np.ndarray, end: np.ndarray, em: np.ndarra
     rows = np.arange(bsz)
     for i in range(length - 1, 0, -1):
         path[:, i - 1] = history[i - 1][rows, path[:, i]]
-    lengths = mask.sum(axis=1).tolist()
     # with identity steps after the end, the real last tag sits at every padded position: read the prefix
-    return [path[b, : lengths[b]].tolist() for b in range(bsz)]
+    return [path[b, :n].tolist() for b, n in enumerate(lengths.tolist())]
 
 
 def _gates(w: np.ndarray) -> np.ndarray:
@@ -163,25 +169,19 @@ class CharNet:
     def emissions(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
         """(B, L, tags) scores; computed time-major, (L, B, ...), so each recurrent step reads contiguous rows."""
         mask = batch["mask"]
-        bsz, length = mask.shape
         if self.encoder == "cnn":
             return self._cnn(self._inputs(batch), mask).transpose(1, 0, 2)
-        lengths = mask.sum(axis=1)
-        pos = np.arange(length)[None, :]
-        rows = np.arange(bsz)[:, None]
-        # per row, the index that reverses the first ``length`` positions and keeps the padding in place
-        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
         assert self.first is not None
-        hf, hb = self._bilstm(self.first[0](batch, None), self.first[1](batch, (rows, rev)), self.lstm[0][4])
+        pad = ~mask.T  # (L, B)
+        x = self.first[0].inputs(batch)  # the same inputs serve both directions, in text order
+        hf, hb = self._bilstm(self.first[0](batch, x), self.first[1](batch, x), pad, self.lstm[0][4])
         for w_f, w_b, b_f, b_b, w_hh in self.lstm[1:]:
-            # the next layer reads [fwd, bwd] in text order; its backward half reads the reverse of that
-            gf = _affine(np.concatenate([hf, _reverse(hb, rev)], axis=-1), w_f, b_f)
-            gb = _affine(np.concatenate([_reverse(hf, rev), hb], axis=-1), w_b, b_b)
-            hf, hb = self._bilstm(gf, gb, w_hh)
+            both = np.concatenate([hf, hb], axis=-1)
+            hf, hb = self._bilstm(_affine(both, w_f, b_f), _affine(both, w_b, b_b), pad, w_hh)
         h = self.hidden
         ef = _affine(hf, self.out_w[:h]).transpose(1, 0, 2)
         eb = _affine(hb, self.out_w[h:]).transpose(1, 0, 2)
-        return ef + eb[rows, rev] + self.out_b
+        return ef + eb + self.out_b
 
     def _inputs(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
         """The embedded features, (L, B, D), as the torch module concatenates them."""
@@ -196,10 +196,23 @@ class CharNet:
         ]
         return np.concatenate(parts, axis=-1)
 
-    def _bilstm(self, gf: np.ndarray, gb: np.ndarray, w_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both directions of one layer, step by step together; ``gf``/``gb`` are the input projections (L, B, 4H)."""
+    def _bilstm(
+        self, gf: np.ndarray, gb: np.ndarray, pad: np.ndarray, w_hh: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Both directions of one layer, step by step together, each state in text order (L, B, H).
+
+        ``gf``/``gb`` (L, B, 4H) are the input projections of each direction in text order, ``pad`` (L, B) marks
+        padding. The backward direction walks the time axis from the end, so a row shorter than the batch meets
+        its padding first: there its gate inputs are made to shut the input gate exactly (tanh(-30) is -1 in
+        float32), so state and cell stay exactly zero up to the row's last character, where the backward pass
+        starts from zero as it would alone. So no row is reversed: no per-row gathers of inputs or outputs, and
+        each step reads one contiguous time slice. (``tests/ner/test_ner_runtime.py`` checks the torch module.)
+        """
         length, bsz, _ = gf.shape
         h = self.hidden
+        if pad.any():
+            gb[pad] = _closed_gates(h)
+        gb = gb[::-1]  # step t reads position L-1-t
         state = np.zeros((2, bsz, h), dtype=np.float32)
         cell = np.zeros((2, bsz, h), dtype=np.float32)
         gates = np.empty((2, bsz, 4 * h), dtype=np.float32)
@@ -224,7 +237,7 @@ class CharNet:
             np.tanh(cell, out=state)
             state *= o_gate
             out[t] = state
-        return out[:, 0], out[:, 1]
+        return out[:, 0], out[::-1, 1]
 
     def _cnn(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         # padding is zeroed before every convolution, so a sentence's outputs never depend on its batch
@@ -248,7 +261,8 @@ class CharNet:
 
 
 class _FirstProjection:
-    """The first LSTM layer's input projection, with the character, word-position and POS tables folded in.
+    """The first LSTM layer's input projection (one direction), with the character, word-position and POS
+    tables folded in.
 
     A row of an embedding table times the projection is a row of (table @ projection): those products are
     computed once, here, and looked up per character, so the per-character matrix product covers only the
@@ -268,18 +282,26 @@ class _FirstProjection:
         self.seg_tag = np.ascontiguousarray(seg_tag.reshape(-1, w.shape[1]))  # row seg * n_tags + tag, bias in
         self.rest = np.ascontiguousarray(np.concatenate([w_left, w_right, w_lex], axis=0))
 
-    def __call__(self, batch: Mapping[str, np.ndarray], reverse: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-        """(L, B, 4H) gate inputs; ``reverse`` = (rows, index) reads each row backwards within its length."""
+    def inputs(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
+        """(L, B, 95): the features the product covers (both bigram vectors, the lexicon bits), in text order."""
+        bl, br = batch["bl"].T, batch["br"].T
+        return np.concatenate([self.bigrams[bl], self.bigrams[br], batch["lex"].transpose(1, 0, 2)], axis=-1)
 
-        def ids(key: str) -> np.ndarray:
-            return (batch[key] if reverse is None else batch[key][reverse]).T
-
-        lex = batch["lex"] if reverse is None else batch["lex"][reverse]
-        x = np.concatenate([self.bigrams[ids("bl")], self.bigrams[ids("br")], lex.transpose(1, 0, 2)], axis=-1)
+    def __call__(self, batch: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+        """(L, B, 4H) gate inputs in text order, from :meth:`inputs`."""
         g = _affine(x, self.rest)
-        g += self.char[ids("char")]
-        g += self.seg_tag[ids("seg") * self.n_tags + ids("tag")]
+        g += self.char[batch["char"].T]
+        g += self.seg_tag[batch["seg"].T * self.n_tags + batch["tag"].T]
         return g
+
+
+@functools.cache
+def _closed_gates(hidden: int) -> np.ndarray:
+    """Backward gate inputs at padding, in :func:`_gates` order (i, f, o, g, sigmoid gates halved): the input
+    gate shut (sigmoid 0 exactly), the others 0; so a zero state and cell stay exactly zero."""
+    row = np.zeros(4 * hidden, dtype=np.float32)
+    row[:hidden] = -30.0
+    return row
 
 
 def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
@@ -289,8 +311,3 @@ def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.nda
     if b is not None:
         y += b
     return y
-
-
-def _reverse(x: np.ndarray, rev: np.ndarray) -> np.ndarray:
-    """A time-major (L, B, D) array with each row read backwards within its length (``rev`` is (B, L))."""
-    return x[rev.T, np.arange(x.shape[1])[None, :]]
