@@ -420,16 +420,27 @@ class _LazyPool:
 
 
 def task_groups(tasks: Sequence[str | Chunk], batch_size: int, workers: int) -> list[range]:
-    """Consecutive groups of tasks, one group per process call: files are grouped, big enough to fill a batch
-    of one-article files and small enough that every worker gets several; a chunk of a big JSONL file (already
-    a batch of records) is a group of its own. The records never depend on the grouping, only the speed does."""
+    """Consecutive groups of tasks, one group per process call; the records never depend on the grouping, only
+    the speed does.
+
+    Files are grouped big enough to fill a batch of one-article files. With several workers the groups shrink
+    towards the end of the run (guided self-scheduling: a group is about the remaining files over
+    ``workers * WINDOW_PER_WORKER``, at most ``batch_size`` and at least an eighth of it), so every worker gets
+    several and the last ones finish close together instead of one worker running a whole batch alone. A chunk
+    of a big JSONL file (already a batch of records) is a group of its own.
+    """
     n = len(tasks)
-    per_worker = -(-n // (max(workers, 1) * WINDOW_PER_WORKER)) if workers > 1 else n
-    size = max(1, min(batch_size, per_worker))
+    smallest = max(1, batch_size // 8)
+
+    def size(remaining: int) -> int:
+        if workers <= 1:
+            return max(1, batch_size)
+        return max(smallest, min(batch_size, -(-remaining // (workers * WINDOW_PER_WORKER))))
+
     groups: list[range] = []
     start = 0
     for i, task in enumerate(tasks):
-        if isinstance(task, Chunk) or i - start >= size:
+        if isinstance(task, Chunk) or i - start >= size(n - start):
             if i > start:
                 groups.append(range(start, i))
             start = i

@@ -11,10 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.core.config import config_from_dict, load_config
-from pipeline.core.runner import process_source, process_sources, run_articles
+from pipeline.core.runner import process_source, process_sources, run_articles, task_groups
+from pipeline.ingest.readers import Chunk
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "corpora" / "sample"
@@ -129,3 +132,31 @@ def test_run_articles_keeps_one_result_per_article_in_order() -> None:
         out = run_articles(articles, stages, batch_size=batch_size)
         assert [type(x).__name__ for x in out] == ["Article", "StageFailure", "Article", "Article"]
         assert isinstance(out[1], StageFailure) and out[1].article.id == "1"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.booleans(), max_size=300),
+    st.integers(1, 64),
+    st.integers(1, 4),
+)
+def test_task_groups_tile_the_inputs_and_shrink_towards_the_end(
+    chunks: list[bool], batch_size: int, workers: int
+) -> None:
+    tasks: list[str | Chunk] = [Chunk("big.jsonl", i, i + 1, i) if c else f"{i:04d}.md" for i, c in enumerate(chunks)]
+    groups = task_groups(tasks, batch_size, workers)
+    assert [i for g in groups for i in g] == list(range(len(tasks)))  # every task once, in input order
+    assert all(len(g) == 1 for g in groups if any(isinstance(tasks[i], Chunk) for i in g))
+    sizes = [len(g) for g in groups]
+    assert all(s <= max(batch_size, 1) for s in sizes)
+    if workers == 1:
+        return
+    files_only = [s for g, s in zip(groups, sizes, strict=True) if not isinstance(tasks[g[0]], Chunk)]
+    if not any(chunks):  # one run of files: the groups never grow, only the very last may be a remainder
+        assert files_only[:-1] == sorted(files_only[:-1], reverse=True)
+
+
+def test_two_workers_get_small_last_groups_of_a_thousand_files() -> None:
+    sizes = [len(g) for g in task_groups([f"{i}.md" for i in range(1005)], 32, 2)]
+    assert sizes[0] == 32 and max(sizes[-8:]) <= 4  # the tail: a worker idles for at most 4 articles
+    assert [len(g) for g in task_groups([f"{i}.md" for i in range(1005)], 32, 1)] == [32] * 31 + [13]
