@@ -237,3 +237,16 @@ def test_eval_ner_dev_refuses_the_removed_no_hmm_flag_in_one_line(
     assert code in (1, 2)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--no-hmm" in err
+
+
+def test_eval_ner_dev_scores_the_dev_split_as_articles_too(
+    tiny_model: Path, tiny_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--articles N: the same gold entities, N sentences to an article (where the document rule can act)."""
+    out = tmp_path / "dev.json"
+    assert main(dev_argv(tiny_model, tiny_corpus, "--articles", "5", "--json", str(out))) == 0
+    assert "== simplified as articles of 5" in capsys.readouterr().out
+    report = json.loads(out.read_text(encoding="utf-8"))
+    sentences, articles = report["simplified"], report["simplified as articles of 5"]
+    assert articles["sentences"] == -(-sentences["sentences"] // 5)  # one "sentence" per article
+    assert articles["micro"]["n_gold"] == sentences["micro"]["n_gold"]
