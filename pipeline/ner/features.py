@@ -91,15 +91,15 @@ class Lexicon:
         """Bitmask per character: bit ``3*class + {0: B, 1: M, 2: E}`` of every matching word (len >= 2)."""
         n = len(text)
         out = [0] * n
-        freq = self.freq
+        get = self.freq.get
         classes = self._class_cache
         # jieba's prefix dictionary holds every prefix of every word (frequency 0 if it is not a word itself),
         # so the scan from i starts at the two-character prefix: no word of two or more starts where it is absent
         for i in range(n - 1):
             k = i + 2
             frag = text[i:k]
-            while frag in freq:
-                if freq[frag]:
+            while (f := get(frag)) is not None:
+                if f:
                     c = classes.get(frag)
                     base = 3 * (c if c is not None else self._cls(frag))
                     out[i] |= 1 << base
