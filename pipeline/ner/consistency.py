@@ -10,11 +10,12 @@ as measured on the MSRA contiguous dev grouped 20 sentences to an article and on
 - the model tagged it at least ``min_count`` times (once is too little evidence: 代表团, 酒家 became ORG);
 - it is at least ``min_length`` characters (MSRA tags a country's one-character abbreviation inside words);
 - one label has the majority of its mentions (ties are left alone);
-- the new place starts and ends on jieba word edges (``中国`` inside the word ``中国人`` stays untagged);
+- the new place starts and ends on jieba word edges (``中国`` inside the word ``中国人民银行`` stays untagged);
 - and the new place overlaps no entity the model already found there.
 
 Matching runs on the normalized text, so a traditional and a simplified spelling of a name are one surface.
-The cost is one dictionary lookup per word and distinct name length: linear in the text.
+The cost is a lookup per word, and one per name length that starts with the word's first character: linear in
+the text.
 """
 
 from __future__ import annotations
@@ -49,13 +50,18 @@ def propagate_labels(
     covered = bytearray(n)
     for start, end, _ in spans:
         covered[start:end] = b"\x01" * (end - start)
-    lengths = sorted({len(name) for name in labels}, reverse=True)
+    # the lengths of the names that start with each character, longest first: most words start no name
+    lengths: defaultdict[str, set[int]] = defaultdict(set)
+    for name in labels:
+        lengths[name[0]].add(len(name))
+    by_first = {first: sorted(ls, reverse=True) for first, ls in lengths.items()}
     ends = word_end.tolist()
     added: list[Span] = []
     for i in np.flatnonzero(word_start).tolist():
-        if covered[i]:
+        candidates = by_first.get(norm[i])
+        if candidates is None or covered[i]:
             continue
-        for length in lengths:
+        for length in candidates:
             j = i + length
             if j <= n and ends[j] and (label := labels.get(norm[i:j])) and covered.find(1, i, j) < 0:
                 added.append((i, j, label))
